@@ -1,0 +1,154 @@
+// The `loom` dialect: registration and op verifiers. Op definitions are in
+// LoomOps.td; each verifier reports the op's shapes so that an error in a
+// hand-written or traced module names what is wrong.
+#include "loom/Dialect/LoomOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace loom;
+
+#include "loom/Dialect/LoomDialect.cpp.inc"
+
+void LoomDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "loom/Dialect/LoomOps.cpp.inc"
+      >();
+}
+
+#define GET_OP_CLASSES
+#include "loom/Dialect/LoomOps.cpp.inc"
+
+namespace {
+ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
+
+std::string str(ArrayRef<int64_t> s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
+  return out + "]";
+}
+} // namespace
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+LogicalResult BroadcastToOp::verify() {
+  auto in = shapeOf(getInput()), out = shapeOf(getResult());
+  if (in.size() > out.size())
+    return emitOpError("cannot broadcast ") << str(in) << " to lower rank " << str(out);
+  size_t lead = out.size() - in.size();
+  for (size_t i = 0; i < in.size(); ++i)
+    if (in[i] != 1 && in[i] != out[lead + i])
+      return emitOpError("cannot broadcast ") << str(in) << " to " << str(out) << ": dimension "
+                                               << i << " is " << in[i] << ", not 1 or "
+                                               << out[lead + i];
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getResult().getType());
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("element count differs: ")
+           << str(in.getShape()) << " has " << in.getNumElements() << ", " << str(out.getShape())
+           << " has " << out.getNumElements();
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  auto in = shapeOf(getInput()), out = shapeOf(getResult());
+  auto perm = getPermutation();
+  if (perm.size() != in.size() || out.size() != in.size())
+    return emitOpError("permutation of size ") << perm.size() << " for " << str(in) << " -> "
+                                               << str(out);
+  SmallVector<bool> seen(in.size(), false);
+  for (size_t i = 0; i < perm.size(); ++i) {
+    int64_t p = perm[i];
+    if (p < 0 || p >= static_cast<int64_t>(in.size()) || seen[p])
+      return emitOpError("permutation ") << str(perm) << " is not a permutation of 0.."
+                                         << in.size() - 1;
+    seen[p] = true;
+    if (out[i] != in[p])
+      return emitOpError("result ") << str(out) << " is not " << str(in) << " permuted by "
+                                    << str(perm);
+  }
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty()) return emitOpError("needs at least one input");
+  auto out = shapeOf(getResult());
+  int64_t axis = getAxis(), rank = out.size();
+  if (axis < 0 || axis >= rank) return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  int64_t total = 0;
+  for (Value v : getInputs()) {
+    auto s = shapeOf(v);
+    if (static_cast<int64_t>(s.size()) != rank)
+      return emitOpError("input ") << str(s) << " does not have the result's rank " << rank;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && s[d] != out[d])
+        return emitOpError("input ") << str(s) << " differs from result " << str(out)
+                                     << " in dimension " << d;
+    total += s[axis];
+  }
+  if (total != out[axis])
+    return emitOpError("inputs add up to ") << total << " along axis " << axis << ", result has "
+                                            << out[axis];
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  auto in = shapeOf(getInput()), out = shapeOf(getResult());
+  auto starts = getStarts(), strides = getStrides();
+  if (out.size() != in.size() || starts.size() != in.size() || strides.size() != in.size())
+    return emitOpError("starts, strides and result must have the input's rank ") << in.size();
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (strides[d] < 1) return emitOpError("stride ") << strides[d] << " in dimension " << d;
+    if (out[d] < 1) continue;
+    int64_t last = starts[d] + (out[d] - 1) * strides[d];
+    if (starts[d] < 0 || last >= in[d])
+      return emitOpError("dimension ") << d << ": elements " << starts[d] << ".." << last
+                                       << " lie outside [0," << in[d] << ")";
+  }
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  auto a = shapeOf(getLhs()), b = shapeOf(getRhs()), c = shapeOf(getResult());
+  auto fail = [&](StringRef why) {
+    return emitOpError(why) << ": " << str(a) << " x " << str(b) << " -> " << str(c);
+  };
+  if (a.size() != b.size() || a.size() != c.size() || (a.size() != 2 && a.size() != 3))
+    return fail("operands must both be 2-D or both 3-D");
+  size_t r = a.size();
+  if (r == 3 && (a[0] != b[0] || a[0] != c[0])) return fail("batch dimensions differ");
+  if (a[r - 1] != b[r - 2]) return fail("inner dimensions differ");
+  if (c[r - 2] != a[r - 2] || c[r - 1] != b[r - 1]) return fail("result shape is wrong");
+  return success();
+}
+
+// Shared by reduce_sum, reduce_mean and reduce_max.
+static LogicalResult verifyReduce(Operation *op, Value input, ArrayRef<int64_t> axes, Value result) {
+  auto in = shapeOf(input), out = shapeOf(result);
+  SmallVector<int64_t> kept;
+  int64_t prev = -1;
+  for (int64_t a : axes) {
+    if (a <= prev || a >= static_cast<int64_t>(in.size()))
+      return op->emitOpError("axes ") << str(axes) << " must be sorted, distinct and below rank "
+                                      << in.size();
+    prev = a;
+  }
+  for (int64_t d = 0; d < static_cast<int64_t>(in.size()); ++d)
+    if (!llvm::is_contained(axes, d)) kept.push_back(in[d]);
+  if (ArrayRef<int64_t>(kept) != out)
+    return op->emitOpError("reducing ") << str(in) << " over " << str(axes) << " gives "
+                                        << str(kept) << ", not " << str(out);
+  return success();
+}
+
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this, getInput(), getAxes(), getResult()); }
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this, getInput(), getAxes(), getResult()); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this, getInput(), getAxes(), getResult()); }

@@ -1,0 +1,300 @@
+// -loom-to-linalg: every `loom` op becomes linalg/tensor/arith on tensors.
+//
+// Elementwise ops, broadcasts and transposes all become linalg.generic through
+// one helper (buildGeneric), so that -linalg-fuse-elementwise-ops can merge a
+// whole chain (bias add + relu, broadcast + mul, ...) into one loop nest.
+#include "loom/Dialect/LoomOps.h"
+#include "loom/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMTOLINALG
+#include "loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
+
+/// A linalg.generic writing a fresh tensor of `resultType`; `inputMaps` index the
+/// inputs from the result's iteration space (all parallel unless `iterators` says).
+Value buildGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+                   ArrayRef<AffineMap> inputMaps, BodyFn body, Value init = {},
+                   AffineMap outMap = {}, ArrayRef<utils::IteratorType> iterators = {}) {
+  unsigned rank = inputMaps.empty() ? resultType.getRank() : inputMaps.front().getNumDims();
+  if (!init) init = b.create<tensor::EmptyOp>(loc, resultType.getShape(), resultType.getElementType());
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(outMap ? outMap : b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> its(iterators);
+  if (its.empty()) its.assign(rank, utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, its,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        nb.create<linalg::YieldOp>(nl, body(nb, nl, args));
+      });
+  return generic.getResult(0);
+}
+
+Value zeroOf(OpBuilder &b, Location loc, Type t) {
+  return b.create<arith::ConstantOp>(loc, b.getZeroAttr(t));
+}
+
+/// The scalar computation of each elementwise op, on float or integer elements.
+template <typename OpTy> struct Scalar;
+#define LOOM_SCALAR(OP, EXPR)                                                                  \
+  template <> struct Scalar<OP> {                                                              \
+    static Value build(OpBuilder &b, Location loc, ValueRange a) {                             \
+      Type t = a[0].getType();                                                                 \
+      (void)t;                                                                                 \
+      return EXPR;                                                                             \
+    }                                                                                          \
+  };
+LOOM_SCALAR(NegOp, isFloat(t) ? (Value)b.create<arith::NegFOp>(loc, a[0])
+                              : (Value)b.create<arith::SubIOp>(loc, zeroOf(b, loc, t), a[0]))
+LOOM_SCALAR(ExpOp, b.create<math::ExpOp>(loc, a[0]))
+LOOM_SCALAR(LogOp, b.create<math::LogOp>(loc, a[0]))
+LOOM_SCALAR(SqrtOp, b.create<math::SqrtOp>(loc, a[0]))
+LOOM_SCALAR(TanhOp, b.create<math::TanhOp>(loc, a[0]))
+// relu(NaN) = NaN as in PyTorch: maximumf propagates NaN.
+LOOM_SCALAR(ReluOp, b.create<arith::MaximumFOp>(loc, a[0], zeroOf(b, loc, t)))
+LOOM_SCALAR(SigmoidOp, b.create<arith::DivFOp>(
+                           loc, b.create<arith::ConstantOp>(loc, b.getFloatAttr(t, 1.0)),
+                           b.create<arith::AddFOp>(
+                               loc, b.create<arith::ConstantOp>(loc, b.getFloatAttr(t, 1.0)),
+                               b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, a[0])))))
+#define LOOM_SCALAR_FI(OP, F, I)                                                               \
+  LOOM_SCALAR(OP, isFloat(t) ? (Value)b.create<arith::F>(loc, a[0], a[1])                      \
+                             : (Value)b.create<arith::I>(loc, a[0], a[1]))
+LOOM_SCALAR_FI(AddOp, AddFOp, AddIOp)
+LOOM_SCALAR_FI(SubOp, SubFOp, SubIOp)
+LOOM_SCALAR_FI(MulOp, MulFOp, MulIOp)
+LOOM_SCALAR_FI(DivOp, DivFOp, DivSIOp)
+LOOM_SCALAR_FI(MaximumOp, MaximumFOp, MaxSIOp)
+LOOM_SCALAR_FI(MinimumOp, MinimumFOp, MinSIOp)
+#undef LOOM_SCALAR_FI
+#undef LOOM_SCALAR
+
+template <typename OpTy> struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    auto type = tensorType(op->getResult(0));
+    SmallVector<AffineMap> maps(op->getNumOperands(), rw.getMultiDimIdentityMap(type.getRank()));
+    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), type, adaptor.getOperands(), maps,
+                                  [](OpBuilder &b, Location l, ValueRange a) {
+                                    return Scalar<OpTy>::build(b, l, a.take_front(a.size() - 1));
+                                  }));
+    return success();
+  }
+};
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConstantOp op, OpAdaptor, ConversionPatternRewriter &rw) const override {
+    rw.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+/// Unit dimensions of the input are collapsed away, so the generic reads it
+/// through a projected permutation (the form elementwise fusion accepts).
+struct BroadcastLowering : OpConversionPattern<BroadcastToOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(BroadcastToOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    auto in = tensorType(op.getInput()), out = tensorType(op.getResult());
+    Location loc = op.getLoc();
+    int64_t lead = out.getRank() - in.getRank();
+    SmallVector<int64_t> keptShape;
+    SmallVector<AffineExpr> exprs;
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices pending;
+    for (int64_t d = 0; d < in.getRank(); ++d) {
+      pending.push_back(d);
+      if (in.getDimSize(d) == 1) continue;
+      keptShape.push_back(in.getDimSize(d));
+      exprs.push_back(rw.getAffineDimExpr(lead + d));
+      groups.push_back(pending);
+      pending.clear();
+    }
+    if (!pending.empty() && !groups.empty()) groups.back().append(pending.begin(), pending.end());
+    Value src = adaptor.getInput();
+    if (static_cast<int64_t>(keptShape.size()) != in.getRank())
+      src = rw.create<tensor::CollapseShapeOp>(
+          loc, RankedTensorType::get(keptShape, in.getElementType()), src, groups);
+    auto map = AffineMap::get(out.getRank(), 0, exprs, rw.getContext());
+    rw.replaceOp(op, buildGeneric(rw, loc, out, src, map,
+                                  [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    auto perm = op.getPermutation();
+    // Result dim i reads input dim perm[i]: input dim p is indexed by result dim inv[p].
+    SmallVector<AffineExpr> exprs(perm.size());
+    for (size_t i = 0; i < perm.size(); ++i) exprs[perm[i]] = rw.getAffineDimExpr(i);
+    auto map = AffineMap::get(perm.size(), 0, exprs, rw.getContext());
+    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), tensorType(op.getResult()), adaptor.getInput(),
+                                  map, [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
+    return success();
+  }
+};
+
+/// Any static reshape: through a 1-D tensor (collapse then expand); both are
+/// views after bufferization.
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  static SmallVector<ReassociationIndices> allInOne(int64_t rank) {
+    if (rank == 0) return {};
+    ReassociationIndices all;
+    for (int64_t i = 0; i < rank; ++i) all.push_back(i);
+    return {all};
+  }
+  LogicalResult matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    auto in = tensorType(op.getInput()), out = tensorType(op.getResult());
+    Location loc = op.getLoc();
+    if (in == out) return rw.replaceOp(op, adaptor.getInput()), success();
+    auto flat = RankedTensorType::get({in.getNumElements()}, in.getElementType());
+    Value v = adaptor.getInput();
+    if (in.getRank() == 0) v = rw.create<tensor::ExpandShapeOp>(loc, flat, v, allInOne(0));
+    else if (in.getRank() != 1) v = rw.create<tensor::CollapseShapeOp>(loc, flat, v, allInOne(in.getRank()));
+    if (out.getRank() == 0) v = rw.create<tensor::CollapseShapeOp>(loc, out, v, allInOne(0));
+    else if (out.getRank() != 1) v = rw.create<tensor::ExpandShapeOp>(loc, out, v, allInOne(out.getRank()));
+    rw.replaceOp(op, v);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SliceOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    auto out = tensorType(op.getResult());
+    rw.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, out, adaptor.getInput(), ValueRange{},
+                                                  ValueRange{}, ValueRange{}, op.getStarts(),
+                                                  out.getShape(), op.getStrides());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConcatOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    auto out = tensorType(op.getResult());
+    Location loc = op.getLoc();
+    Value acc = rw.create<tensor::EmptyOp>(loc, out.getShape(), out.getElementType());
+    SmallVector<int64_t> offsets(out.getRank(), 0), strides(out.getRank(), 1);
+    for (Value in : adaptor.getInputs()) {
+      auto shape = tensorType(in).getShape();
+      acc = rw.create<tensor::InsertSliceOp>(loc, in, acc, ValueRange{}, ValueRange{}, ValueRange{},
+                                             offsets, shape, strides);
+      offsets[op.getAxis()] += shape[op.getAxis()];
+    }
+    rw.replaceOp(op, acc);
+    return success();
+  }
+};
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type, TypedAttr value) {
+  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  Value cst = b.create<arith::ConstantOp>(loc, value);
+  return b.create<linalg::FillOp>(loc, cst, empty).getResult(0);
+}
+
+struct MatmulLowering : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MatmulOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    auto out = tensorType(op.getResult());
+    Value init = filled(rw, op.getLoc(), out, rw.getZeroAttr(out.getElementType()));
+    ValueRange ins = adaptor.getOperands();
+    if (out.getRank() == 2) rw.replaceOpWithNewOp<linalg::MatmulOp>(op, out, ins, init);
+    else rw.replaceOpWithNewOp<linalg::BatchMatmulOp>(op, out, ins, init);
+    return success();
+  }
+};
+
+/// reduce_sum / reduce_mean / reduce_max: one reduction generic (mean divides after).
+template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    auto in = tensorType(op.getInput()), out = tensorType(op.getResult());
+    Type et = out.getElementType();
+    Location loc = op.getLoc();
+    constexpr bool isMax = std::is_same_v<OpTy, ReduceMaxOp>;
+    TypedAttr initValue = rw.getZeroAttr(et);
+    if constexpr (isMax) {
+      if (auto ft = dyn_cast<FloatType>(et))
+        initValue = rw.getFloatAttr(et, APFloat::getInf(ft.getFloatSemantics(), /*Negative=*/true));
+      else
+        initValue = rw.getIntegerAttr(et, APInt::getSignedMinValue(et.getIntOrFloatBitWidth()));
+    }
+    SmallVector<AffineExpr> kept;
+    SmallVector<utils::IteratorType> its;
+    for (int64_t d = 0; d < in.getRank(); ++d) {
+      bool reduced = llvm::is_contained(op.getAxes(), d);
+      its.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+      if (!reduced) kept.push_back(rw.getAffineDimExpr(d));
+    }
+    auto outMap = AffineMap::get(in.getRank(), 0, kept, rw.getContext());
+    Value r = buildGeneric(
+        rw, loc, out, adaptor.getInput(), rw.getMultiDimIdentityMap(in.getRank()),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          if constexpr (isMax)
+            return isFloat(et) ? (Value)b.create<arith::MaximumFOp>(l, a[0], a[1])
+                               : (Value)b.create<arith::MaxSIOp>(l, a[0], a[1]);
+          return isFloat(et) ? (Value)b.create<arith::AddFOp>(l, a[0], a[1])
+                             : (Value)b.create<arith::AddIOp>(l, a[0], a[1]);
+        },
+        filled(rw, loc, out, initValue), outMap, its);
+    if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
+      int64_t count = in.getNumElements() / std::max<int64_t>(out.getNumElements(), 1);
+      TypedAttr n = isFloat(et) ? (TypedAttr)rw.getFloatAttr(et, count) : rw.getIntegerAttr(et, count);
+      r = buildGeneric(rw, loc, out, r, rw.getMultiDimIdentityMap(out.getRank()),
+                       [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         Value c = b.create<arith::ConstantOp>(l, n);
+                         return isFloat(et) ? (Value)b.create<arith::DivFOp>(l, a[0], c)
+                                            : (Value)b.create<arith::DivSIOp>(l, a[0], c);
+                       });
+    }
+    rw.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<LoomDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
+                           tensor::TensorDialect, func::FuncDialect>();
+    RewritePatternSet patterns(ctx);
+    patterns.add<ElementwiseLowering<NegOp>, ElementwiseLowering<ExpOp>, ElementwiseLowering<LogOp>,
+                 ElementwiseLowering<SqrtOp>, ElementwiseLowering<TanhOp>,
+                 ElementwiseLowering<SigmoidOp>, ElementwiseLowering<ReluOp>,
+                 ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>, ElementwiseLowering<MulOp>,
+                 ElementwiseLowering<DivOp>, ElementwiseLowering<MaximumOp>,
+                 ElementwiseLowering<MinimumOp>, ConstantLowering, BroadcastLowering,
+                 TransposeLowering, ReshapeLowering, SliceLowering, ConcatLowering, MatmulLowering,
+                 ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
+                 ReduceLowering<ReduceMaxOp>>(ctx);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,135 @@
+// Exports and generators. An export is a named function of named inputs whose
+// shapes (batch size included) are fixed by the lambda's parameter types:
+//
+//   LOOM_GENERATOR(mlp) {
+//     Mlp net;
+//     export_function("predict", [&](In<"x", f32, 64, 784> x) { return out<"logits">(net(x)); });
+//   }
+#pragma once
+
+#include "loom/dsl/ops.hpp"
+
+#include <functional>
+#include <tuple>
+
+namespace loom {
+
+/// A named input of an export.
+template <fixed_string Name, DType T, long... D> struct In : Tensor<T, D...> {
+  static constexpr std::string_view name = Name.view();
+  static In make(int node) {
+    In x;
+    x.node_ = node;
+    return x;
+  }
+};
+
+/// A named output of an export.
+template <fixed_string Name, class Tn> struct Out {
+  static constexpr std::string_view name = Name.view();
+  Tn value;
+};
+template <fixed_string Name, DType T, long... D> Out<Name, Tensor<T, D...>> out(const Tensor<T, D...> &t) {
+  return {t};
+}
+
+namespace detail {
+
+template <class F> struct call_traits : call_traits<decltype(&F::operator())> {};
+template <class C, class R, class... A> struct call_traits<R (C::*)(A...) const> {
+  using args = std::tuple<std::decay_t<A>...>;
+};
+template <class C, class R, class... A> struct call_traits<R (C::*)(A...)> : call_traits<R (C::*)(A...) const> {};
+
+template <class X> struct is_input : std::false_type {};
+template <fixed_string N, DType T, long... D> struct is_input<In<N, T, D...>> : std::true_type {};
+
+inline bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+template <class Arg> Arg make_input(Tracer &tr, const graph::SourceLoc &loc) {
+  static_assert(is_input<Arg>::value,
+                "export_function: every parameter of the lambda must be an In<\"name\", dtype, dims...>");
+  if (!is_identifier(Arg::name))
+    trace_error("input name '" + std::string(Arg::name) + "' is not a C++ identifier");
+  graph::Node n{.op = "input", .type = Arg::type(), .name = std::string(Arg::name), .loc = loc};
+  int id = tr.add(std::move(n));
+  tr.function().inputs.push_back(id);
+  return Arg::make(id);
+}
+
+inline void add_output(Tracer &tr, std::string_view name, int node) {
+  if (!is_identifier(name)) trace_error("output name '" + std::string(name) + "' is not a C++ identifier");
+  for (auto &n : tr.function().output_names)
+    if (n == name) trace_error("output '" + std::string(name) + "' is returned twice");
+  tr.function().outputs.push_back(node);
+  tr.function().output_names.emplace_back(name);
+}
+
+template <class R> void add_outputs(Tracer &tr, const R &r) {
+  if constexpr (is_tensor<R>::value) add_output(tr, "out", r.node());
+  else if constexpr (requires { R::name; r.value.node(); }) add_output(tr, R::name, r.value.node());
+  else
+    std::apply([&](const auto &...o) { (add_output(tr, std::decay_t<decltype(o)>::name, o.value.node()), ...); }, r);
+}
+
+} // namespace detail
+
+/// Traces `fn` as the export `name`: its inputs come from the lambda's parameter
+/// types; it returns a Tensor, an out<"name">(t), or a std::tuple of out<>s.
+template <class F> void export_function(const std::string &name, F &&fn, LOOM_HERE) {
+  auto &tr = detail::Tracer::get();
+  if (!detail::is_identifier(name)) detail::trace_error("export name '" + name + "' is not a C++ identifier");
+  tr.begin(name);
+  using Args = typename detail::call_traits<std::decay_t<F>>::args;
+  auto gloc = detail::to_loc(loc);
+  tr.last_loc = gloc;
+  auto args = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return Args{detail::make_input<std::tuple_element_t<I, Args>>(tr, gloc)...};
+  }(std::make_index_sequence<std::tuple_size_v<Args>>{});
+  detail::add_outputs(tr, std::apply(fn, args));
+  tr.end();
+}
+
+namespace detail {
+struct GeneratorEntry {
+  const char *name = nullptr;
+  void (*body)() = nullptr;
+};
+inline GeneratorEntry &generator_entry() {
+  static GeneratorEntry e;
+  return e;
+}
+struct RegisterGenerator {
+  RegisterGenerator(const char *name, void (*body)()) {
+    if (generator_entry().body) trace_error("two LOOM_GENERATORs in one program");
+    generator_entry() = {name, body};
+  }
+};
+
+/// Runs the registered generator body and returns what it traced.
+inline graph::Module trace_generator() {
+  auto &e = generator_entry();
+  if (!e.body) trace_error("this program defines no LOOM_GENERATOR");
+  Tracer tr;
+  tr.module.name = e.name;
+  Tracer::current() = &tr;
+  e.body();
+  Tracer::current() = nullptr;
+  if (tr.module.functions.empty()) trace_error(std::string("generator '") + e.name + "' exports nothing");
+  return std::move(tr.module);
+}
+} // namespace detail
+
+} // namespace loom
+
+/// Defines the generator NAME: the body declares the model and its exports.
+/// Built by loom_add_model(NAME ...) into NAME.o + NAME.h.
+#define LOOM_GENERATOR(NAME)                                                                   \
+  static void loom_generator_body_##NAME();                                                    \
+  static ::loom::detail::RegisterGenerator loom_register_##NAME{#NAME, &loom_generator_body_##NAME}; \
+  static void loom_generator_body_##NAME()

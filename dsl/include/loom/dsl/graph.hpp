@@ -1,0 +1,77 @@
+// The traced graph: what running a generator's body records. Plain data, no
+// MLIR: the compiler's importer (compiler/lib/Import) turns it into `loom` IR.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace loom::graph {
+
+enum class DType { f32, i32, i64 };
+
+inline const char *dtype_name(DType t) {
+  switch (t) {
+  case DType::f32: return "f32";
+  case DType::i32: return "i32";
+  case DType::i64: return "i64";
+  }
+  return "?";
+}
+
+struct TensorType {
+  DType dtype = DType::f32;
+  std::vector<int64_t> shape;
+  int64_t numel() const {
+    int64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+  }
+  bool operator==(const TensorType &) const = default;
+};
+
+struct SourceLoc {
+  std::string file;
+  unsigned line = 0, column = 0;
+};
+
+/// How a parameter is initialised by the runtime (deterministic from a seed).
+struct Init {
+  enum Kind { zeros, ones, constant, uniform, normal } kind = zeros;
+  double a = 0, b = 0; // constant: a; uniform: [a, b); normal: mean a, std b
+};
+
+/// One traced op. `op` is the loom op's mnemonic, or "param"/"input" for a
+/// function argument.
+struct Node {
+  std::string op;
+  std::vector<int> operands;
+  TensorType type;
+  std::map<std::string, std::vector<int64_t>> ints; // axes, permutation, starts, ...
+  std::vector<double> values;                       // constant: one (splat) or numel values
+  std::string name;                                 // param or input name
+  int param = -1;                                   // index into Module::params
+  SourceLoc loc;
+};
+
+struct Function {
+  std::string name;
+  std::vector<Node> nodes;
+  std::vector<int> params, inputs, outputs; // node ids, in signature order
+  std::vector<std::string> output_names;
+};
+
+struct ParamDecl {
+  std::string name;
+  TensorType type;
+  Init init;
+};
+
+struct Module {
+  std::string name;
+  std::vector<ParamDecl> params;
+  std::vector<Function> functions;
+};
+
+} // namespace loom::graph

@@ -1,0 +1,283 @@
+// Tensor ops. Each records one node (plus explicit broadcasts) and checks
+// shapes and dtypes at compile time; a failed check names the op and shapes.
+#pragma once
+
+#include "loom/dsl/shape.hpp"
+#include "loom/dsl/tensor.hpp"
+
+#include <source_location>
+#include <tuple>
+
+namespace loom {
+
+using loc_t = std::source_location;
+#define LOOM_HERE loc_t loc = loc_t::current()
+
+namespace detail {
+
+/// The node of `x` broadcast to R's shape (no node when the shapes agree).
+template <class R, DType T, long... D> int broadcast_node(const Tensor<T, D...> &x, const loc_t &loc) {
+  if constexpr (std::is_same_v<R, Tensor<T, D...>>) return x.node();
+  else return record<R>("broadcast_to", {x.node()}, loc).node();
+}
+
+template <fixed_string Op, bool FloatOnly, DType T, long... D>
+Tensor<T, D...> unary(const Tensor<T, D...> &x, const loc_t &loc) {
+  LOOM_REQUIRE(!FloatOnly || T::is_float, "loom: this op needs a floating-point tensor",
+               Op.view(), ": needs a floating-point tensor, got ", T::name, dims_v<D...>);
+  return record<Tensor<T, D...>>(std::string(Op.view()), {x.node()}, loc);
+}
+
+template <fixed_string Op, DType T, long... A, DType U, long... B>
+auto binary(const Tensor<T, A...> &a, const Tensor<U, B...> &b, const loc_t &loc) {
+  constexpr bool same = std::is_same_v<T, U>;
+  constexpr auto bc = shape::broadcast(dims_v<A...>, dims_v<B...>);
+  LOOM_REQUIRE(same, "loom: operands of an elementwise op have different dtypes", Op.view(),
+               ": dtypes differ: ", T::name, dims_v<A...>, " vs ", U::name, dims_v<B...>);
+  LOOM_REQUIRE(bc.ok, "loom: operand shapes cannot be broadcast together", Op.view(),
+               ": shapes cannot be broadcast together: ", dims_v<A...>, " and ", dims_v<B...>);
+  if constexpr (!same || !bc.ok) return a;
+  else {
+    using R = tensor_from_t<T, bc.d>;
+    int na = broadcast_node<R>(a, loc), nb = broadcast_node<R>(b, loc);
+    return record<R>(std::string(Op.view()), {na, nb}, loc);
+  }
+}
+
+template <class X>
+concept Scalar = std::is_arithmetic_v<X>;
+
+} // namespace detail
+
+// ---- constants ----------------------------------------------------------------------
+/// A tensor filled with one value.
+template <DType T, long... D> Tensor<T, D...> full(double value, LOOM_HERE) {
+  return detail::record<Tensor<T, D...>>("constant", {}, loc, {}, {value});
+}
+/// A tensor with the given row-major values (their count must match the shape).
+template <DType T, long... D> Tensor<T, D...> constant(std::vector<double> values, LOOM_HERE) {
+  if (values.size() != static_cast<size_t>(Tensor<T, D...>::numel))
+    detail::trace_error("constant: " + std::to_string(values.size()) + " values for " +
+                        std::to_string(Tensor<T, D...>::numel) + " elements");
+  return detail::record<Tensor<T, D...>>("constant", {}, loc, {}, std::move(values));
+}
+template <DType T, long... D> Tensor<T, D...> full_like(const Tensor<T, D...> &, double v, LOOM_HERE) {
+  return full<T, D...>(v, loc);
+}
+
+// ---- elementwise -------------------------------------------------------------------
+#define LOOM_UNARY(NAME, FLOAT_ONLY)                                                           \
+  template <DType T, long... D> Tensor<T, D...> NAME(const Tensor<T, D...> &x, LOOM_HERE) {    \
+    return detail::unary<#NAME, FLOAT_ONLY>(x, loc);                                            \
+  }
+LOOM_UNARY(neg, false)
+LOOM_UNARY(exp, true)
+LOOM_UNARY(log, true)
+LOOM_UNARY(sqrt, true)
+LOOM_UNARY(tanh, true)
+LOOM_UNARY(sigmoid, true)
+LOOM_UNARY(relu, true)
+#undef LOOM_UNARY
+
+// Binary ops take two tensors (numpy broadcasting) or a tensor and a scalar.
+#define LOOM_BINARY(NAME)                                                                      \
+  template <DType T, long... A, DType U, long... B>                                            \
+  auto NAME(const Tensor<T, A...> &a, const Tensor<U, B...> &b, LOOM_HERE) {                   \
+    return detail::binary<#NAME>(a, b, loc);                                                   \
+  }                                                                                            \
+  template <DType T, long... A, detail::Scalar S>                                              \
+  Tensor<T, A...> NAME(const Tensor<T, A...> &a, S s, LOOM_HERE) {                             \
+    return detail::binary<#NAME>(a, full<T, A...>(static_cast<double>(s), loc), loc);          \
+  }                                                                                            \
+  template <DType T, long... A, detail::Scalar S>                                              \
+  Tensor<T, A...> NAME(S s, const Tensor<T, A...> &a, LOOM_HERE) {                             \
+    return detail::binary<#NAME>(full<T, A...>(static_cast<double>(s), loc), a, loc);          \
+  }
+LOOM_BINARY(add)
+LOOM_BINARY(sub)
+LOOM_BINARY(mul)
+LOOM_BINARY(div)
+LOOM_BINARY(maximum)
+LOOM_BINARY(minimum)
+#undef LOOM_BINARY
+
+} // namespace loom
+namespace loom::detail {
+template <DType T, long... D> Tensor<T, D...> tensor_base(const Tensor<T, D...> *);
+/// Parameters and inputs derive from Tensor: operators accept anything that is one.
+template <class X>
+concept TensorLike = requires(const X *p) { tensor_base(p); };
+} // namespace loom::detail
+namespace loom {
+// Operators cannot take a defaulted source_location: their nodes carry the
+// location of the nearest earlier DSL call in the same export.
+#define LOOM_OPERATOR(SYM, NAME)                                                               \
+  template <class X, class Y>                                                                  \
+    requires(detail::TensorLike<X> || detail::TensorLike<Y>)                                   \
+  auto operator SYM(const X &x, const Y &y) {                                                  \
+    return NAME(x, y, loc_t{});                                                                \
+  }
+LOOM_OPERATOR(+, add)
+LOOM_OPERATOR(-, sub)
+LOOM_OPERATOR(*, mul)
+LOOM_OPERATOR(/, div)
+#undef LOOM_OPERATOR
+template <DType T, long... D> Tensor<T, D...> operator-(const Tensor<T, D...> &x) { return neg(x, loc_t{}); }
+
+// ---- broadcast, reshape, permute ---------------------------------------------------------
+template <long... To, DType T, long... D> Tensor<T, To...> broadcast_to(const Tensor<T, D...> &x, LOOM_HERE) {
+  LOOM_REQUIRE(shape::broadcastable_to(dims_v<D...>, dims_v<To...>),
+               "loom: broadcast_to: shape cannot be broadcast to the target",
+               "broadcast_to: cannot broadcast ", dims_v<D...>, " to ", dims_v<To...>);
+  if constexpr (std::is_same_v<Tensor<T, To...>, Tensor<T, D...>>) return x;
+  else return detail::record<Tensor<T, To...>>("broadcast_to", {x.node()}, loc);
+}
+
+/// reshape<64, -1>(x): row-major reinterpretation; one dimension may be -1.
+template <long... To, DType T, long... D> auto reshape(const Tensor<T, D...> &x, LOOM_HERE) {
+  constexpr auto r = shape::reshape(dims_v<D...>, std::array<long, sizeof...(To)>{To...});
+  LOOM_REQUIRE(r.ok, "loom: reshape: the element count differs", "reshape: element count differs: ",
+               dims_v<D...>, " (", shape::product(dims_v<D...>), " elements) to ",
+               std::array<long, sizeof...(To)>{To...});
+  using R = tensor_from_t<T, r.d>;
+  if constexpr (!r.ok) return x;
+  else return detail::record<R>("reshape", {x.node()}, loc);
+}
+
+template <DType T, long... D> auto flatten(const Tensor<T, D...> &x, LOOM_HERE) {
+  static_assert(sizeof...(D) >= 1, "flatten: needs a batch dimension");
+  return reshape<dims_v<D...>[0], -1>(x, loc);
+}
+
+template <long... P, DType T, long... D> auto permute(const Tensor<T, D...> &x, LOOM_HERE) {
+  constexpr std::array<long, sizeof...(P)> perm{P...};
+  constexpr bool ok = sizeof...(P) == sizeof...(D) && shape::is_permutation(perm);
+  LOOM_REQUIRE(ok, "loom: permute: not a permutation of the tensor's axes", "permute: ", perm,
+               " is not a permutation of the axes of ", dims_v<D...>);
+  if constexpr (!ok) return x;
+  else {
+    using R = tensor_from_t<T, shape::permute(dims_v<D...>, perm)>;
+    return detail::record<R>("transpose", {x.node()}, loc, {{"permutation", {P...}}});
+  }
+}
+
+/// Swaps the last two axes.
+template <DType T, long... D> auto transpose(const Tensor<T, D...> &x, LOOM_HERE) {
+  constexpr long R = sizeof...(D);
+  LOOM_REQUIRE(R >= 2, "loom: transpose needs at least two axes", "transpose: needs at least 2 axes, got ",
+               dims_v<D...>);
+  if constexpr (R < 2) return x;
+  else
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return permute<(I + 2 == R ? R - 1 : I + 1 == R ? R - 2 : static_cast<long>(I))...>(x, loc);
+    }(std::make_index_sequence<R>{});
+}
+
+// ---- matmul -------------------------------------------------------------------------
+template <DType T, long... A, DType U, long... B>
+auto matmul(const Tensor<T, A...> &a, const Tensor<U, B...> &b, LOOM_HERE) {
+  constexpr auto sa = dims_v<A...>;
+  constexpr auto sb = dims_v<B...>;
+  constexpr std::size_t r = sizeof...(A);
+  constexpr bool ranks = r == sizeof...(B) && (r == 2 || r == 3);
+  LOOM_REQUIRE((std::is_same_v<T, U>), "loom: matmul: dtypes differ", "matmul: dtypes differ: ",
+               T::name, sa, " x ", U::name, sb);
+  LOOM_REQUIRE(ranks, "loom: matmul: operands must both be 2-D or both 3-D",
+               "matmul: operands must both be 2-D or both 3-D: ", sa, " x ", sb);
+  if constexpr (!ranks || !std::is_same_v<T, U>) return a;
+  else {
+    constexpr bool batch = r == 2 || sa[0] == sb[0];
+    constexpr bool inner = sa[r - 1] == sb[r - 2];
+    LOOM_REQUIRE(batch, "loom: matmul: batch dimensions differ", "matmul: batch dimensions differ: ", sa,
+                 " x ", sb);
+    LOOM_REQUIRE(inner, "loom: matmul: inner dimensions differ", "matmul: inner dimensions differ: ", sa,
+                 " x ", sb);
+    if constexpr (r == 2) return detail::record<Tensor<T, sa[0], sb[1]>>("matmul", {a.node(), b.node()}, loc);
+    else return detail::record<Tensor<T, sa[0], sa[1], sb[2]>>("matmul", {a.node(), b.node()}, loc);
+  }
+}
+
+// ---- reductions ---------------------------------------------------------------------------
+namespace detail {
+template <fixed_string Op, long... Axes, DType T, long... D> auto reduce(const Tensor<T, D...> &x, const loc_t &loc) {
+  constexpr std::size_t R = sizeof...(D);
+  constexpr auto axes = shape::normalize_axes<R>(std::array<long, sizeof...(Axes)>{Axes...});
+  constexpr bool ok = shape::valid_axes<R>(axes);
+  LOOM_REQUIRE(ok, "loom: reduction axes must be distinct, sorted and in range", Op.view(),
+               ": axes ", std::array<long, sizeof...(Axes)>{Axes...},
+               " must be distinct, sorted and within the rank of ", dims_v<D...>);
+  if constexpr (!ok) return x;
+  else {
+    using Res = tensor_from_t<T, shape::remove_axes(dims_v<D...>, axes)>;
+    return record<Res>(std::string(Op.view()), {x.node()}, loc,
+                       {{"axes", std::vector<int64_t>(axes.begin(), axes.end())}});
+  }
+}
+} // namespace detail
+
+/// sum<1>(x) sums over axis 1 (removed); sum(x) sums everything to a scalar.
+template <long... Axes, DType T, long... D> auto sum(const Tensor<T, D...> &x, LOOM_HERE) {
+  return detail::reduce<"reduce_sum", Axes...>(x, loc);
+}
+template <long... Axes, DType T, long... D> auto mean(const Tensor<T, D...> &x, LOOM_HERE) {
+  return detail::reduce<"reduce_mean", Axes...>(x, loc);
+}
+template <long... Axes, DType T, long... D> auto max(const Tensor<T, D...> &x, LOOM_HERE) {
+  return detail::reduce<"reduce_max", Axes...>(x, loc);
+}
+
+// ---- concat and slice ------------------------------------------------------------------------
+template <long Axis, DType T, long... D, class... Rest>
+auto concat(const Tensor<T, D...> &first, const Rest &...rest) {
+  constexpr long R = sizeof...(D);
+  constexpr long axis = Axis < 0 ? Axis + R : Axis;
+  LOOM_REQUIRE(axis >= 0 && axis < R, "loom: concat: axis out of range", "concat: axis ", Axis,
+               " out of range for ", dims_v<D...>);
+  constexpr bool same_dtype = (std::is_same_v<T, typename Rest::dtype> && ...);
+  LOOM_REQUIRE(same_dtype, "loom: concat: dtypes differ", "concat: dtypes differ");
+  constexpr bool fits = [] {
+    bool ok = ((Rest::rank == R) && ...);
+    if (!ok || axis < 0 || axis >= R) return false;
+    for (long d = 0; d < R; ++d)
+      if (d != axis) ok = ok && ((Rest::shape[d] == dims_v<D...>[d]) && ...);
+    return ok;
+  }();
+  LOOM_REQUIRE(fits, "loom: concat: shapes differ outside the concatenation axis", "concat: shapes ",
+               dims_v<D...>, (Rest::shape, ...), " differ outside axis ", Axis);
+  if constexpr (!fits || !same_dtype) return first;
+  else {
+    constexpr auto out = [] {
+      auto s = dims_v<D...>;
+      s[axis] += (Rest::shape[axis] + ... + 0);
+      return s;
+    }();
+    return detail::record<tensor_from_t<T, out>>("concat", {first.node(), rest.node()...},
+                                                 loc_t::current(), {{"axis", {axis}}});
+  }
+}
+
+/// slice<Axis, Start, Stop, Step>(x) is x[..., Start:Stop:Step, ...] on one axis.
+template <long Axis, long Start, long Stop, long Step = 1, DType T, long... D>
+auto slice(const Tensor<T, D...> &x, LOOM_HERE) {
+  constexpr long R = sizeof...(D);
+  constexpr long axis = Axis < 0 ? Axis + R : Axis;
+  constexpr bool ok = axis >= 0 && axis < R && Step >= 1 && Start >= 0 && Start < Stop &&
+                      Stop <= (axis >= 0 && axis < R ? dims_v<D...>[axis] : 0);
+  LOOM_REQUIRE(ok, "loom: slice: the range lies outside the tensor", "slice: ", Start, ":", Stop, ":",
+               Step, " on axis ", Axis, " lies outside ", dims_v<D...>);
+  if constexpr (!ok) return x;
+  else {
+    constexpr auto out = [] {
+      auto s = dims_v<D...>;
+      s[axis] = (Stop - Start + Step - 1) / Step;
+      return s;
+    }();
+    std::vector<int64_t> starts(R, 0), strides(R, 1);
+    starts[axis] = Start;
+    strides[axis] = Step;
+    return detail::record<tensor_from_t<T, out>>("slice", {x.node()}, loc,
+                                                 {{"starts", starts}, {"strides", strides}});
+  }
+}
+
+} // namespace loom
