@@ -1,0 +1,47 @@
+# loom_add_model(NAME SOURCE model.cpp [CPU cpu-name] [EXTRA_SOURCES ...])
+#
+# Builds NAME_generator from the model source (it links loom's compiler), runs it
+# at build time, and yields:
+#   NAME                a static library with the compiled exports (links only
+#                       loom::runtime and libm: no LLVM or MLIR);
+#   NAME.h              its header (#include "NAME.h"), with NAME::Model and a
+#                       typed method per export;
+#   NAME.loom/stages/   every IR stage, numbered (as --dump-dir writes them).
+# CPU defaults to LOOM_CPU (x86-64-v3); "native" targets the build machine.
+set(LOOM_CPU "x86-64-v3" CACHE STRING "LLVM CPU name loom models are compiled for (or native)")
+
+function(loom_add_model name)
+  cmake_parse_arguments(ARG "" "SOURCE;CPU" "EXTRA_SOURCES" ${ARGN})
+  if(NOT ARG_SOURCE)
+    message(FATAL_ERROR "loom_add_model(${name}): SOURCE model.cpp is required")
+  endif()
+  if(NOT ARG_CPU)
+    set(ARG_CPU "${LOOM_CPU}")
+  endif()
+
+  set(gen ${name}_generator)
+  add_executable(${gen} ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
+  target_link_libraries(${gen} PRIVATE loom::generator_main)
+  # C++26 lets static_assert messages print the shapes (see dsl/include/loom/dsl/error.hpp).
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 17)
+    target_compile_options(${gen} PRIVATE -std=c++26)
+  endif()
+
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${name}.loom)
+  set(obj ${out}/${name}.o)
+  set(hdr ${out}/include/${name}.h)
+  add_custom_command(
+    OUTPUT ${obj} ${hdr}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${out}/include
+    COMMAND ${gen} --emit=obj --cpu=${ARG_CPU} -o ${obj} --dump-dir ${out}/stages
+    COMMAND ${gen} --emit=header -o ${hdr}
+    DEPENDS ${gen}
+    COMMENT "loom: compiling model ${name} for ${ARG_CPU}"
+    VERBATIM)
+  set_source_files_properties(${obj} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+
+  add_library(${name} STATIC ${obj} ${hdr})
+  set_target_properties(${name} PROPERTIES LINKER_LANGUAGE CXX)
+  target_include_directories(${name} PUBLIC ${out}/include)
+  target_link_libraries(${name} PUBLIC loom::runtime)
+endfunction()

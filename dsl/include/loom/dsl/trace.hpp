@@ -4,6 +4,7 @@
 
 #include "loom/dsl/graph.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <source_location>
@@ -70,7 +71,12 @@ struct Tracer {
     fn->name = std::move(name);
     param_nodes.clear();
   }
-  void end() { fn = nullptr; }
+  /// Parameters are arguments in declaration order, whatever order they were used in.
+  void end() {
+    std::sort(fn->params.begin(), fn->params.end(),
+              [&](int a, int b) { return fn->nodes[a].param < fn->nodes[b].param; });
+    fn = nullptr;
+  }
 };
 
 inline graph::SourceLoc to_loc(const std::source_location &l) {

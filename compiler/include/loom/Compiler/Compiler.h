@@ -1,0 +1,46 @@
+// The compiler's entry points, used by the generator driver and the tests.
+#pragma once
+
+#include "loom/dsl/graph.hpp"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+
+namespace loom {
+
+/// What --emit= stops at, in pipeline order.
+enum class Stage { loom, linalg, fused, buffers, llvm_mlir, llvm, assembly, object, header };
+
+/// The --emit= spelling of each stage; parseStage is its inverse.
+const char *stageName(Stage s);
+std::optional<Stage> parseStage(llvm::StringRef name);
+
+struct CompileOptions {
+  std::string target = "cpu";    // --target=
+  std::string cpu = "x86-64-v3"; // --cpu= (an LLVM CPU name, or "native")
+  std::string dumpDir;           // --dump-dir: one numbered file per stage
+  bool printIrAfterAll = false;  // --print-ir-after-all
+};
+
+/// Registers every dialect, interface and translation the pipeline uses.
+void registerCompilerDialects(mlir::DialectRegistry &registry);
+
+/// The traced graph as a `loom` module, verified; errors name the model source line.
+mlir::OwningOpRef<mlir::ModuleOp> importGraph(mlir::MLIRContext &ctx, const graph::Module &m);
+
+/// The C++ header with the typed entry points of each export.
+std::string generateHeader(const graph::Module &m);
+
+/// Symbol of an export's compiled function.
+std::string exportSymbol(const graph::Module &m, const graph::Function &f);
+
+/// Runs the pipeline (Lower.cpp) up to `emit` and writes that stage to `out`.
+mlir::LogicalResult compile(const graph::Module &m, Stage emit, const CompileOptions &opts,
+                            llvm::raw_ostream &out);
+
+} // namespace loom

@@ -1,0 +1,94 @@
+// main() of every model generator: trace the LOOM_GENERATOR body, then run the
+// pipeline to the requested stage.
+#include "loom/Compiler/Compiler.h"
+#include "loom/dsl/export.hpp"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cstring>
+#include <string>
+
+namespace {
+
+const char *const kUsage = R"(usage: %s [options]
+
+Traces the model's exports and compiles them.
+
+  --emit=STAGE          what to write (default: loom):
+                          loom       the traced graph as `loom` ops
+                          linalg     after -loom-to-linalg (linalg on tensors)
+                          fused      after elementwise fusion
+                          buffers    after bufferization (memrefs, no leaks)
+                          llvm-mlir  the LLVM dialect
+                          llvm       LLVM IR after O3
+                          asm        assembly for --cpu
+                          obj        an object file (needs -o)
+                          header     the C++ header with typed entry points
+  -o FILE               write there instead of stdout (removed again if compilation fails)
+  --dump-dir DIR        also write every stage as DIR/NN-STAGE.EXT
+  --print-ir-after-all  print the IR after each MLIR pass to stderr
+  --target=cpu          code-generation target (cpu)
+  --cpu=NAME            LLVM CPU name (default x86-64-v3; 'native' for this machine)
+  --help                this text
+)";
+
+int fail(const std::string &msg) {
+  std::fprintf(stderr, "%s: error: %s\n(run with --help for the options)\n", loom::detail::generator_entry().name ? loom::detail::generator_entry().name : "generator", msg.c_str());
+  return 2;
+}
+
+/// --name=value, or --name value.
+bool option(int argc, char **argv, int &i, const char *name, std::string &value) {
+  size_t n = std::strlen(name);
+  if (std::strncmp(argv[i], name, n) != 0) return false;
+  if (argv[i][n] == '=') return value = argv[i] + n + 1, true;
+  if (argv[i][n] != 0) return false;
+  if (i + 1 >= argc) throw std::string(name) + " needs a value";
+  value = argv[++i];
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  loom::CompileOptions opts;
+  loom::Stage emit = loom::Stage::loom;
+  std::string output;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      std::string v;
+      if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+        std::printf(kUsage, argv[0]);
+        return 0;
+      } else if (!std::strcmp(argv[i], "--print-ir-after-all")) {
+        opts.printIrAfterAll = true;
+      } else if (option(argc, argv, i, "--emit", v)) {
+        auto s = loom::parseStage(v);
+        if (!s) throw "unknown --emit=" + v + " (expected loom, linalg, fused, buffers, llvm-mlir, llvm, asm, obj or header)";
+        emit = *s;
+      } else if (option(argc, argv, i, "-o", output) || option(argc, argv, i, "--dump-dir", opts.dumpDir) ||
+                 option(argc, argv, i, "--cpu", opts.cpu)) {
+      } else if (option(argc, argv, i, "--target", v)) {
+        if (v != "cpu") throw "unknown --target=" + v + " (supported: cpu)";
+        opts.target = v;
+      } else {
+        throw "unknown option '" + std::string(argv[i]) + "'";
+      }
+    }
+  } catch (const std::string &msg) {
+    return fail(msg);
+  }
+  if (emit == loom::Stage::object && (output.empty() || output == "-"))
+    return fail("--emit=obj writes a binary file: give -o FILE");
+  if (opts.cpu.empty()) return fail("--cpu needs a CPU name");
+
+  loom::graph::Module module = loom::detail::trace_generator();
+
+  std::error_code ec;
+  llvm::ToolOutputFile out(output.empty() ? "-" : output, ec, llvm::sys::fs::OF_None);
+  if (ec) return fail("cannot open " + output + ": " + ec.message());
+  if (failed(loom::compile(module, emit, opts, out.os()))) return 1;
+  out.keep();
+  return 0;
+}

@@ -1,0 +1,165 @@
+// The path of a model, one stage after another. Each stage can be printed with
+// --emit=<stage> and is written as a numbered file by --dump-dir; the pass
+// pipelines are the same strings loom-opt / mlir-opt accept, so any stage can
+// be reproduced by hand from the previous one.
+#include "loom/Compiler/Compiler.h"
+#include "loom/Dialect/LoomOps.h"
+#include "loom/Transforms/Passes.h"
+#include "cpu/CpuTarget.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+using namespace mlir;
+
+namespace loom {
+
+static const char *const kStageNames[] = {"loom", "linalg", "fused", "buffers", "llvm-mlir",
+                                          "llvm", "asm",    "obj",   "header"};
+static const char *const kStageFiles[] = {"mlir", "mlir", "mlir", "mlir", "mlir", "ll", "s", "o", "h"};
+
+const char *stageName(Stage s) { return kStageNames[static_cast<int>(s)]; }
+
+std::optional<Stage> parseStage(llvm::StringRef name) {
+  for (int i = 0; i <= static_cast<int>(Stage::header); ++i)
+    if (name == kStageNames[i]) return static_cast<Stage>(i);
+  return std::nullopt;
+}
+
+void registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registry.insert<LoomDialect>();
+}
+
+namespace {
+
+/// Writes each stage where it was asked for: to `out` for --emit, and to
+/// DIR/NN-stage.ext for --dump-dir.
+struct StageWriter {
+  Stage emit;
+  const CompileOptions &opts;
+  llvm::raw_ostream &out;
+
+  /// Returns true once the pipeline has produced everything asked for.
+  template <class Print> bool operator()(Stage s, Print &&print) {
+    if (s == emit) print(out);
+    if (!opts.dumpDir.empty()) {
+      llvm::SmallString<128> path(opts.dumpDir);
+      llvm::sys::path::append(path, llvm::formatv("{0:2}-{1}.{2}", static_cast<int>(s) + 1,
+                                                  stageName(s), kStageFiles[static_cast<int>(s)])
+                                        .str());
+      std::error_code ec;
+      llvm::raw_fd_ostream file(path, ec);
+      if (ec) llvm::errs() << "loom: cannot write " << path << ": " << ec.message() << "\n";
+      else print(file);
+    }
+    return s >= emit && (opts.dumpDir.empty() || s >= Stage::header);
+  }
+};
+
+LogicalResult runPasses(ModuleOp module, llvm::StringRef pipeline, const CompileOptions &opts) {
+  PassManager pm(module.getContext());
+  if (opts.printIrAfterAll) {
+    module.getContext()->disableMultithreading();
+    pm.enableIRPrinting();
+  }
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    return failure();
+  return pm.run(module);
+}
+
+} // namespace
+
+LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions &opts,
+                      llvm::raw_ostream &out) {
+  static bool registered = [] {
+    registerAllPasses();
+    registerLoomPasses();
+    return true;
+  }();
+  (void)registered;
+  if (emit == Stage::header && opts.dumpDir.empty()) return out << generateHeader(gm), success();
+  if (opts.target != "cpu") {
+    llvm::errs() << "loom: --target=" << opts.target << " is not supported yet (supported: cpu)\n";
+    return failure();
+  }
+  if (!opts.dumpDir.empty())
+    if (auto ec = llvm::sys::fs::create_directories(opts.dumpDir)) {
+      llvm::errs() << "loom: cannot create --dump-dir " << opts.dumpDir << ": " << ec.message() << "\n";
+      return failure();
+    }
+  StageWriter stage{emit, opts, out};
+  auto printOp = [](ModuleOp m) { return [m](llvm::raw_ostream &os) mutable { m.print(os); }; };
+
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  MLIRContext ctx(registry);
+
+  // 1. The traced graph as `loom` ops.
+  OwningOpRef<ModuleOp> module = importGraph(ctx, gm);
+  if (!module) return failure();
+  ModuleOp m = *module;
+  if (stage(Stage::loom, printOp(m))) return success();
+
+  // 2. linalg on tensors.
+  if (failed(runPasses(m, "loom-to-linalg,canonicalize", opts))) return failure();
+  if (stage(Stage::linalg, printOp(m))) return success();
+
+  // 3. Elementwise fusion: producer chains become single generics.
+  if (failed(runPasses(m, "linalg-fuse-elementwise-ops,canonicalize,cse", opts))) return failure();
+  if (stage(Stage::fused, printOp(m))) return success();
+
+  // 4. Buffers (target-specific from here on).
+  if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
+  if (stage(Stage::buffers, printOp(m))) return success();
+
+  // 5. LLVM dialect.
+  if (failed(runPasses(m, cpu::kToLLVMPipeline, opts))) return failure();
+  if (stage(Stage::llvm_mlir, printOp(m))) return success();
+
+  // 6. LLVM IR, optimised at O3 for the chosen CPU.
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(m, llvmCtx, gm.name);
+  if (!llvmModule) return failure();
+  cpu::Machine machine = cpu::machineFor(opts.cpu);
+  std::string error;
+  if (!cpu::optimize(*llvmModule, machine, error)) {
+    llvm::errs() << "loom: " << error << "\n";
+    return failure();
+  }
+  if (stage(Stage::llvm, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); })) return success();
+
+  // 7-8. Assembly and the object file.
+  for (Stage s : {Stage::assembly, Stage::object}) {
+    bool ok = true;
+    if (stage(s, [&](llvm::raw_ostream &os) {
+          // Code generation changes the IR it runs on: give each file its own copy.
+          ok = ok && cpu::emitCode(*llvm::CloneModule(*llvmModule), machine, s == Stage::assembly, os, error);
+        }) || !ok) {
+      if (!ok) llvm::errs() << "loom: " << error << "\n";
+      return success(ok);
+    }
+  }
+
+  // 9. The header (needs only the traced graph).
+  stage(Stage::header, [&](llvm::raw_ostream &os) { os << generateHeader(gm); });
+  return success();
+}
+
+} // namespace loom

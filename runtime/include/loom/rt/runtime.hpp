@@ -1,0 +1,8 @@
+// loom's runtime: everything a model's standalone binary needs.
+#pragma once
+
+#include "loom/rt/buffer.hpp"
+#include "loom/rt/error.hpp"
+#include "loom/rt/params.hpp"
+#include "loom/rt/philox.hpp"
+#include "loom/rt/tensor.hpp"

@@ -1,0 +1,38 @@
+// The one helper MLIR's memref lowering may call that no system library has:
+// memrefCopy, used for copies between non-contiguous views. Implemented here so
+// that model binaries never link MLIR's runner-utils library.
+#include <cstdint>
+#include <cstring>
+
+namespace {
+struct UnrankedMemRef {
+  int64_t rank;
+  void *descriptor;
+};
+// {allocated, aligned, offset, sizes[rank], strides[rank]}
+struct Descriptor {
+  char *allocated, *aligned;
+  int64_t offset;
+  int64_t rest[];
+};
+} // namespace
+
+extern "C" void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
+  int64_t rank = src->rank;
+  auto *s = static_cast<Descriptor *>(src->descriptor);
+  auto *d = static_cast<Descriptor *>(dst->descriptor);
+  const int64_t *sizes = s->rest, *sstr = s->rest + rank, *dstr = d->rest + rank;
+  int64_t total = 1;
+  for (int64_t i = 0; i < rank; ++i) total *= sizes[i];
+  if (total == 0) return;
+  int64_t index[64] = {0};
+  for (int64_t n = 0; n < total; ++n) {
+    int64_t so = s->offset, doff = d->offset;
+    for (int64_t i = 0; i < rank; ++i) so += index[i] * sstr[i], doff += index[i] * dstr[i];
+    std::memcpy(d->aligned + doff * elemSize, s->aligned + so * elemSize, elemSize);
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      if (++index[i] < sizes[i]) break;
+      index[i] = 0;
+    }
+  }
+}

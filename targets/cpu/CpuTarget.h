@@ -1,0 +1,31 @@
+// The CPU target's share of the pipeline (see compiler/lib/Driver/Lower.cpp).
+#pragma once
+
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace loom::cpu {
+
+/// linalg on tensors -> memrefs: one-shot bufferization; results become the
+/// caller's buffers (out-params, no copy); every temporary is freed.
+extern const char *const kBufferizePipeline;
+
+/// memrefs + linalg -> LLVM dialect, with plain-pointer arguments.
+extern const char *const kToLLVMPipeline;
+
+/// The target triple, CPU and features code is generated for; "native" is the host.
+struct Machine {
+  std::string triple, cpu, features;
+};
+Machine machineFor(const std::string &cpu);
+
+/// Sets the module's triple and data layout and runs LLVM's O3 pipeline.
+bool optimize(llvm::Module &m, const Machine &machine, std::string &error);
+
+/// Writes assembly or an object file for `m`.
+bool emitCode(llvm::Module &m, const Machine &machine, bool assembly, llvm::raw_ostream &out,
+              std::string &error);
+
+} // namespace loom::cpu
