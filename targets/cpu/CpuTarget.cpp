@@ -16,7 +16,7 @@ namespace loom::cpu {
 // keeps its out-parameter (and gets a copy), so the ABI is always
 // params, inputs, outputs.
 const char *const kBufferizePipeline =
-    "eliminate-empty-tensors,"
+    "func.func(loom-fresh-results),eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs},"
     "buffer-deallocation-pipeline,"

@@ -220,8 +220,17 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     auto out = tensorType(op.getResult());
     Value init = filled(rw, op.getLoc(), out, rw.getZeroAttr(out.getElementType()));
     ValueRange ins = adaptor.getOperands();
-    if (out.getRank() == 2) rw.replaceOpWithNewOp<linalg::MatmulOp>(op, out, ins, init);
-    else rw.replaceOpWithNewOp<linalg::BatchMatmulOp>(op, out, ins, init);
+    // x @ transpose(W) (every Linear layer) reads W in place instead of
+    // materialising its transpose.
+    auto t = op.getRhs().getDefiningOp<TransposeOp>();
+    if (t && out.getRank() == 2) {
+      Value w = rw.getRemappedValue(t.getInput());
+      rw.replaceOpWithNewOp<linalg::MatmulTransposeBOp>(op, out, ValueRange{adaptor.getLhs(), w}, init);
+    } else if (out.getRank() == 2) {
+      rw.replaceOpWithNewOp<linalg::MatmulOp>(op, out, ins, init);
+    } else {
+      rw.replaceOpWithNewOp<linalg::BatchMatmulOp>(op, out, ins, init);
+    }
     return success();
   }
 };

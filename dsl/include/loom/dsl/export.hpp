@@ -111,17 +111,22 @@ struct RegisterGenerator {
   }
 };
 
-/// Runs the registered generator body and returns what it traced.
+/// Runs a generator body and returns what it traced.
+template <class Body> graph::Module trace(const std::string &name, Body &&body) {
+  if (!is_identifier(name)) trace_error("generator name '" + name + "' is not a C++ identifier");
+  Tracer tr;
+  tr.module.name = name;
+  Tracer::current() = &tr;
+  body();
+  Tracer::current() = nullptr;
+  if (tr.module.functions.empty()) trace_error("generator '" + name + "' exports nothing");
+  return std::move(tr.module);
+}
+
 inline graph::Module trace_generator() {
   auto &e = generator_entry();
   if (!e.body) trace_error("this program defines no LOOM_GENERATOR");
-  Tracer tr;
-  tr.module.name = e.name;
-  Tracer::current() = &tr;
-  e.body();
-  Tracer::current() = nullptr;
-  if (tr.module.functions.empty()) trace_error(std::string("generator '") + e.name + "' exports nothing");
-  return std::move(tr.module);
+  return trace(e.name, e.body);
 }
 } // namespace detail
 

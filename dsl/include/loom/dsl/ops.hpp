@@ -242,8 +242,8 @@ auto concat(const Tensor<T, D...> &first, const Rest &...rest) {
       if (d != axis) ok = ok && ((Rest::shape[d] == dims_v<D...>[d]) && ...);
     return ok;
   }();
-  LOOM_REQUIRE(fits, "loom: concat: shapes differ outside the concatenation axis", "concat: shapes ",
-               dims_v<D...>, (Rest::shape, ...), " differ outside axis ", Axis);
+  LOOM_REQUIRE(fits, "loom: concat: shapes differ outside the concatenation axis",
+               "concat: shapes differ outside axis ", Axis, ": ", dims_v<D...>, " vs ", (Rest::shape, ...));
   if constexpr (!fits || !same_dtype) return first;
   else {
     constexpr auto out = [] {

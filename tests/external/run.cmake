@@ -1,0 +1,17 @@
+# Configures, builds and runs tests/external against loom's build tree.
+file(REMOVE_RECURSE "${BIN}")
+foreach(step configure build run)
+  if(step STREQUAL "configure")
+    set(cmd ${CMAKE_COMMAND} -S "${SRC}" -B "${BIN}" -G Ninja -DCMAKE_CXX_COMPILER=${CXX}
+            -Dloom_DIR=${LOOM_DIR} -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld)
+  elseif(step STREQUAL "build")
+    set(cmd ${CMAKE_COMMAND} --build "${BIN}")
+  else()
+    set(cmd "${BIN}/app")
+  endif()
+  execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message(STATUS "${step}: ${out}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "external project: ${step} failed (${rc})\n${out}\n${err}")
+  endif()
+endforeach()

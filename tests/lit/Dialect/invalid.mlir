@@ -1,0 +1,128 @@
+// Each verifier rejects bad IR with a message that names the shapes.
+// RUN: %loom-opt %s -split-input-file -verify-diagnostics
+
+func.func @matmul_inner(%a: tensor<64x784xf32>, %b: tensor<256x10xf32>) {
+  // expected-error @+1 {{inner dimensions differ: [64,784] x [256,10] -> [64,10]}}
+  %0 = loom.matmul %a, %b : tensor<64x784xf32>, tensor<256x10xf32> -> tensor<64x10xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x3x4xf32>, %b: tensor<3x4x5xf32>) {
+  // expected-error @+1 {{batch dimensions differ}}
+  %0 = loom.matmul %a, %b : tensor<2x3x4xf32>, tensor<3x4x5xf32> -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rank(%a: tensor<3x4xf32>, %b: tensor<2x4x5xf32>) {
+  // expected-error @+1 {{operands must both be 2-D or both 3-D}}
+  %0 = loom.matmul %a, %b : tensor<3x4xf32>, tensor<2x4x5xf32> -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_result(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{result shape is wrong}}
+  %0 = loom.matmul %a, %b : tensor<3x4xf32>, tensor<4x5xf32> -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast(%a: tensor<3xf32>) {
+  // expected-error @+1 {{cannot broadcast [3] to [4,2]: dimension 0 is 3, not 1 or 2}}
+  %0 = loom.broadcast_to %a : tensor<3xf32> -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_rank(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{cannot broadcast [2,3] to lower rank [3]}}
+  %0 = loom.broadcast_to %a : tensor<2x3xf32> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @reshape(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{element count differs: [2,3] has 6, [7] has 7}}
+  %0 = loom.reshape %a : tensor<2x3xf32> -> tensor<7xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{permutation [0,0] is not a permutation of 0..1}}
+  %0 = loom.transpose %a permutation = [0, 0] : tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_shape(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{result [2,3] is not [2,3] permuted by [1,0]}}
+  %0 = loom.transpose %a permutation = [1, 0] : tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @concat(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) {
+  // expected-error @+1 {{input [2,3] differs from result [4,3] in dimension 0}}
+  %0 = loom.concat %a, %b axis = 1 : tensor<2x3xf32>, tensor<3x3xf32> -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @concat_total(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{inputs add up to 6 along axis 1, result has 5}}
+  %0 = loom.concat %a, %a axis = 1 : tensor<2x3xf32>, tensor<2x3xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @slice(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{dimension 1: elements 6..8 lie outside [0,8)}}
+  %0 = loom.slice %a starts = [0, 6] strides = [1, 1] : tensor<4x8xf32> -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_axes(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{axes [1,0] must be sorted, distinct and below rank 2}}
+  %0 = loom.reduce_sum %a axes = [1, 0] : tensor<4x8xf32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @reduce_result(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{reducing [4,8] over [1] gives [4], not [8]}}
+  %0 = loom.reduce_max %a axes = [1] : tensor<4x8xf32> -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @same_type(%a: tensor<4xf32>, %b: tensor<5xf32>) {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %0 = "loom.add"(%a, %b) : (tensor<4xf32>, tensor<5xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @float_only(%a: tensor<4xi32>) {
+  // expected-error @+1 {{must be ranked tensor of 32-bit float values}}
+  %0 = loom.exp %a : tensor<4xi32>
+  return
+}

@@ -1,0 +1,135 @@
+// -loom-to-linalg: each loom op becomes linalg/tensor/arith ops on tensors.
+// RUN: %loom-opt %s -loom-to-linalg -split-input-file -mlir-print-local-scope | FileCheck %s
+
+// CHECK-LABEL: func.func @unary
+func.func @unary(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  // CHECK: %[[E:.*]] = tensor.empty() : tensor<4x3xf32>
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%{{.*}} : tensor<4x3xf32>) outs(%[[E]] : tensor<4x3xf32>)
+  // CHECK:   math.exp
+  %0 = loom.exp %x : tensor<4x3xf32>
+  // CHECK: linalg.generic
+  // CHECK:   arith.maximumf %{{.*}}, %{{.*}} : f32
+  %1 = loom.relu %0 : tensor<4x3xf32>
+  // CHECK: linalg.generic
+  // CHECK:   arith.negf
+  // CHECK:   math.exp
+  // CHECK:   arith.addf
+  // CHECK:   arith.divf
+  %2 = loom.sigmoid %1 : tensor<4x3xf32>
+  // CHECK: linalg.generic
+  // CHECK:   math.tanh
+  %3 = loom.tanh %2 : tensor<4x3xf32>
+  return %3 : tensor<4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @binary
+func.func @binary(%a: tensor<4xf32>, %b: tensor<4xf32>, %i: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xi32>) {
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>)
+  // CHECK:   arith.subf
+  %0 = loom.sub %a, %b : tensor<4xf32>
+  // CHECK:   arith.minimumf
+  %1 = loom.minimum %0, %b : tensor<4xf32>
+  // Integer tensors use integer arithmetic.
+  // CHECK:   arith.divsi
+  %2 = loom.div %i, %i : tensor<4xi32>
+  // CHECK:   arith.maxsi
+  %3 = loom.maximum %2, %i : tensor<4xi32>
+  // CHECK:   arith.constant 0 : i32
+  // CHECK:   arith.subi
+  %4 = loom.neg %3 : tensor<4xi32>
+  return %1, %4 : tensor<4xf32>, tensor<4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @broadcast
+func.func @broadcast(%b: tensor<1x4xf32>) -> tensor<2x3x4xf32> {
+  // Unit dimensions are collapsed away so the generic reads a projected permutation.
+  // CHECK: %[[C:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<1x4xf32> into tensor<4xf32>
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[C]] : tensor<4xf32>)
+  %0 = loom.broadcast_to %b : tensor<1x4xf32> -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose
+func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, d2, d0)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>]{{.*}} outs(%{{.*}} : tensor<4x2x3xf32>)
+  %0 = loom.transpose %x permutation = [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+  return %0 : tensor<4x2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshape
+func.func @reshape(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
+  // CHECK: %[[F:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+  // CHECK: tensor.expand_shape %[[F]] {{\[\[}}0, 1]] output_shape [6, 4] : tensor<24xf32> into tensor<6x4xf32>
+  %0 = loom.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @slice_concat
+func.func @slice_concat(%x: tensor<4x8xf32>) -> tensor<4x11xf32> {
+  // CHECK: %[[S:.*]] = tensor.extract_slice %{{.*}}[0, 2] [4, 3] [1, 2] : tensor<4x8xf32> to tensor<4x3xf32>
+  %0 = loom.slice %x starts = [0, 2] strides = [1, 2] : tensor<4x8xf32> -> tensor<4x3xf32>
+  // CHECK: %[[E:.*]] = tensor.empty() : tensor<4x11xf32>
+  // CHECK: %[[I:.*]] = tensor.insert_slice %{{.*}} into %[[E]][0, 0] [4, 8] [1, 1]
+  // CHECK: tensor.insert_slice %[[S]] into %[[I]][0, 8] [4, 3] [1, 1]
+  %1 = loom.concat %x, %0 axis = 1 : tensor<4x8xf32>, tensor<4x3xf32> -> tensor<4x11xf32>
+  return %1 : tensor<4x11xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matmul
+func.func @matmul(%x: tensor<8x4xf32>, %w: tensor<5x4xf32>, %m: tensor<4x5xf32>,
+                  %a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> (tensor<8x5xf32>, tensor<8x5xf32>, tensor<2x3x5xf32>) {
+  // CHECK: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK: %[[F:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%{{.*}} : tensor<8x5xf32>)
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<4x5xf32>) outs(%[[F]] : tensor<8x5xf32>)
+  %0 = loom.matmul %x, %m : tensor<8x4xf32>, tensor<4x5xf32> -> tensor<8x5xf32>
+  // x @ transpose(w) reads w in place.
+  // CHECK: linalg.matmul_transpose_b ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<5x4xf32>)
+  %t = loom.transpose %w permutation = [1, 0] : tensor<5x4xf32> -> tensor<4x5xf32>
+  %1 = loom.matmul %x, %t : tensor<8x4xf32>, tensor<4x5xf32> -> tensor<8x5xf32>
+  // CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<2x3x4xf32>, tensor<2x4x5xf32>)
+  %2 = loom.matmul %a, %b : tensor<2x3x4xf32>, tensor<2x4x5xf32> -> tensor<2x3x5xf32>
+  return %0, %1, %2 : tensor<8x5xf32>, tensor<8x5xf32>, tensor<2x3x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%x: tensor<4x8xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<f32>) {
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+  // CHECK:   arith.addf
+  %0 = loom.reduce_sum %x axes = [1] : tensor<4x8xf32> -> tensor<4xf32>
+  // max starts from -inf and propagates NaN.
+  // CHECK: arith.constant 0xFF800000 : f32
+  // CHECK: linalg.generic
+  // CHECK:   arith.maximumf
+  %1 = loom.reduce_max %x axes = [1] : tensor<4x8xf32> -> tensor<4xf32>
+  // mean = sum / count.
+  // CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+  // CHECK:   arith.addf
+  // CHECK: linalg.generic
+  // CHECK:   arith.constant 3.200000e+01 : f32
+  // CHECK:   arith.divf
+  %2 = loom.reduce_mean %x axes = [0, 1] : tensor<4x8xf32> -> tensor<f32>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<f32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @constant
+func.func @constant() -> tensor<2xf32> {
+  // CHECK: arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+  %0 = loom.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

@@ -1,0 +1,100 @@
+// The runtime: buffers, views, parameter stores, Philox and the memref ABI helper.
+#include <loom/rt/runtime.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+using namespace loom::rt;
+
+extern "C" void memrefCopy(int64_t elemSize, void *src, void *dst);
+
+TEST_CASE("buffers are 64-byte aligned and zeroed") {
+  for (std::size_t n : {1, 63, 64, 1000}) {
+    Buffer b(n);
+    CHECK(reinterpret_cast<uintptr_t>(b.data()) % 64 == 0);
+    for (std::size_t i = 0; i < n; ++i) REQUIRE(b.data()[i] == std::byte{0});
+  }
+}
+
+TEST_CASE("views check sizes and index row-major") {
+  Array<float, 2, 3> a;
+  for (long i = 0; i < 6; ++i) a[i] = float(i);
+  View<const float, 2, 3> v(a);
+  CHECK(v(1, 2) == 5.0f);
+  CHECK(v(0, 1) == 1.0f);
+  std::vector<float> wrong(5);
+  using V = View<float, 2, 3>;
+  CHECK_THROWS_WITH(V(std::span<float>(wrong)), "View[2,3]: expected 6 elements, got 5");
+  CHECK_THROWS_WITH(V(static_cast<float *>(nullptr)), "View[2,3]: null pointer");
+}
+
+TEST_CASE("Philox 4x32-10 matches the Random123 known-answer vectors") {
+  using B = Philox4x32::Block;
+  CHECK(Philox4x32::generate({0, 0, 0, 0}, {0, 0}) == B{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8});
+  CHECK(Philox4x32::generate({~0u, ~0u, ~0u, ~0u}, {~0u, ~0u}) == B{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd});
+  CHECK(Philox4x32::generate({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}) ==
+        B{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1});
+}
+
+namespace {
+const ParamSpec kSpecs[] = {
+    {"w", DType::f32, {100, 50}, {Init::uniform, -0.5, 0.5}},
+    {"b", DType::f32, {50}, {Init::constant, 0.25}},
+    {"n", DType::f32, {20000}, {Init::normal, 1.0, 2.0}},
+    {"k", DType::i32, {3}, {Init::ones}},
+};
+} // namespace
+
+TEST_CASE("parameters initialise deterministically from the seed") {
+  ParamStore a(kSpecs, 7), b(kSpecs, 7), c(kSpecs, 8);
+  auto wa = a.values<float>("w"), wb = b.values<float>("w"), wc = c.values<float>("w");
+  CHECK(std::equal(wa.begin(), wa.end(), wb.begin()));
+  CHECK(!std::equal(wa.begin(), wa.end(), wc.begin()));
+  for (float v : wa) REQUIRE((v >= -0.5f && v < 0.5f));
+  for (float v : a.values<float>("b")) REQUIRE(v == 0.25f);
+  CHECK(a.values<int32_t>("k")[2] == 1);
+
+  double mean = 0, var = 0;
+  auto n = a.values<float>("n");
+  for (float v : n) mean += v;
+  mean /= n.size();
+  for (float v : n) var += (v - mean) * (v - mean);
+  var /= n.size();
+  CHECK(mean == doctest::Approx(1.0).epsilon(0.05));
+  CHECK(std::sqrt(var) == doctest::Approx(2.0).epsilon(0.03));
+
+  // A parameter's values depend on its name, not on the others around it.
+  ParamStore alone(std::span(kSpecs, 1), 7);
+  auto w1 = alone.values<float>("w");
+  CHECK(std::equal(w1.begin(), w1.end(), wa.begin()));
+}
+
+TEST_CASE("parameter errors name the parameter and the problem") {
+  ParamStore p(kSpecs, 0);
+  CHECK_THROWS_WITH(p.index("wx"), "no parameter named 'wx' (the model has: w, b, n, k)");
+  std::vector<float> three(3);
+  CHECK_THROWS_WITH(p.set("b", three), "parameter 'b' [50] has 50 elements, got 3");
+  CHECK_THROWS_WITH(p.data<float>(3), "parameter 'k' is i32, not f32");
+  std::vector<float> ok(50, 3.0f);
+  p.set("b", ok);
+  CHECK(p.values<float>("b")[49] == 3.0f);
+}
+
+TEST_CASE("memrefCopy copies strided views element by element") {
+  // src: a 2x3 view with strides [6, 2] into a 4x6 buffer, offset 1.
+  float src[24], dst[6] = {};
+  for (int i = 0; i < 24; ++i) src[i] = float(i);
+  struct D2 {
+    float *alloc, *aligned;
+    int64_t offset, sizes[2], strides[2];
+  } s{src, src, 1, {2, 3}, {6, 2}}, d{dst, dst, 0, {2, 3}, {3, 1}};
+  struct U {
+    int64_t rank;
+    void *desc;
+  } us{2, &s}, ud{2, &d};
+  memrefCopy(sizeof(float), &us, &ud);
+  CHECK(std::vector<float>(dst, dst + 6) == std::vector<float>{1, 3, 5, 7, 9, 11});
+}
