@@ -20,7 +20,7 @@ template <class A> void fill(A &a, float lo, float hi, int salt = 0) {
 template <class A> double check(const char *what, const A &got, std::function<double(long)> want, double tol = 1e-5) {
   double err = 0;
   for (long i = 0; i < got.numel; ++i) err = std::max(err, std::abs(double(got[i]) - want(i)));
-  MESSAGE(what << ": max abs error " << err);
+  MESSAGE(std::string(what) << ": max abs error " << err);
   CHECK_MESSAGE(err <= tol, what);
   return err;
 }

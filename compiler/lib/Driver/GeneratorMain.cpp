@@ -28,6 +28,7 @@ Traces the model's exports and compiles them.
   -o FILE               write there instead of stdout (removed again if compilation fails)
   --dump-dir DIR        also write every stage as DIR/NN-STAGE.EXT
   --print-ir-after-all  print the IR after each MLIR pass to stderr
+  --print-locations     show each op's model-source file:line:col in MLIR stages
   --target=cpu          code-generation target (cpu)
   --cpu=NAME            LLVM CPU name (default x86-64-v3; 'native' for this machine)
   --help                this text
@@ -63,6 +64,8 @@ int main(int argc, char **argv) {
         return 0;
       } else if (!std::strcmp(argv[i], "--print-ir-after-all")) {
         opts.printIrAfterAll = true;
+      } else if (!std::strcmp(argv[i], "--print-locations")) {
+        opts.printLocations = true;
       } else if (option(argc, argv, i, "--emit", v)) {
         auto s = loom::parseStage(v);
         if (!s) throw "unknown --emit=" + v + " (expected loom, linalg, fused, buffers, llvm-mlir, llvm, asm, obj or header)";

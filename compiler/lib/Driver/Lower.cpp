@@ -105,7 +105,9 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
       return failure();
     }
   StageWriter stage{emit, opts, out};
-  auto printOp = [](ModuleOp m) { return [m](llvm::raw_ostream &os) mutable { m.print(os); }; };
+  OpPrintingFlags flags;
+  if (opts.printLocations) flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/true);
+  auto printOp = [&](ModuleOp m) { return [m, flags](llvm::raw_ostream &os) mutable { m.print(os, flags); }; };
 
   DialectRegistry registry;
   registerCompilerDialects(registry);

@@ -25,6 +25,7 @@ struct CompileOptions {
   std::string cpu = "x86-64-v3"; // --cpu= (an LLVM CPU name, or "native")
   std::string dumpDir;           // --dump-dir: one numbered file per stage
   bool printIrAfterAll = false;  // --print-ir-after-all
+  bool printLocations = false;   // --print-locations: model.cpp:line:col on every op
 };
 
 /// Registers every dialect, interface and translation the pipeline uses.
