@@ -12,13 +12,14 @@
 
 namespace loom::cpu {
 
-// Not drop-equivalent-buffer-results: an export returning its input unchanged
-// keeps its out-parameter (and gets a copy), so the ABI is always
-// params, inputs, outputs.
+// Parameter and state updates are written into their arguments and dropped
+// from the results (loom-update-in-place + drop-equivalent-buffer-results);
+// every other result is a fresh buffer (loom-fresh-results) that becomes the
+// caller's out-parameter. The ABI is params, state, inputs, outputs.
 const char *const kBufferizePipeline =
-    "func.func(loom-fresh-results),eliminate-empty-tensors,"
+    "func.func(loom-update-in-place,loom-fresh-results),eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{hoist-static-allocs},"
+    "drop-equivalent-buffer-results,buffer-results-to-out-params{hoist-static-allocs},"
     "buffer-deallocation-pipeline,"
     "canonicalize,cse";
 

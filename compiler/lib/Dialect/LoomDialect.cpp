@@ -12,6 +12,7 @@ using namespace mlir;
 using namespace loom;
 
 #include "loom/Dialect/LoomDialect.cpp.inc"
+#include "loom/Dialect/LoomInterfaces.cpp.inc"
 
 void LoomDialect::initialize() {
   addOperations<
@@ -152,3 +153,53 @@ static LogicalResult verifyReduce(Operation *op, Value input, ArrayRef<int64_t> 
 LogicalResult ReduceSumOp::verify() { return verifyReduce(*this, getInput(), getAxes(), getResult()); }
 LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this, getInput(), getAxes(), getResult()); }
 LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this, getInput(), getAxes(), getResult()); }
+
+LogicalResult CompareOp::verify() {
+  static const char *const kPredicates[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+  if (!llvm::is_contained(kPredicates, getPredicate()))
+    return emitOpError("unknown predicate '") << getPredicate() << "' (expected eq, ne, lt, le, gt or ge)";
+  if (shapeOf(getLhs()) != shapeOf(getResult()))
+    return emitOpError("result ") << str(shapeOf(getResult())) << " differs from operands " << str(shapeOf(getLhs()));
+  return success();
+}
+
+LogicalResult SelectOp::verify() {
+  if (shapeOf(getCond()) != shapeOf(getResult()))
+    return emitOpError("condition ") << str(shapeOf(getCond())) << " differs from values " << str(shapeOf(getResult()));
+  return success();
+}
+
+LogicalResult OneHotOp::verify() {
+  auto l = shapeOf(getLabels()), r = shapeOf(getResult());
+  if (r.size() != l.size() + 1 || r.drop_back() != l)
+    return emitOpError("labels ") << str(l) << " need a result of their shape plus a class axis, got " << str(r);
+  return success();
+}
+
+LogicalResult ArgmaxOp::verify() {
+  auto in = shapeOf(getInput()), out = shapeOf(getResult());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= static_cast<int64_t>(in.size()))
+    return emitOpError("axis ") << axis << " out of range for " << str(in);
+  SmallVector<int64_t> kept(in.begin(), in.end());
+  kept.erase(kept.begin() + axis);
+  if (ArrayRef<int64_t>(kept) != out)
+    return emitOpError("argmax of ") << str(in) << " over axis " << axis << " gives " << str(kept) << ", not "
+                                     << str(out);
+  return success();
+}
+
+LogicalResult InsertSliceOp::verify() {
+  auto src = shapeOf(getSource()), dst = shapeOf(getDest());
+  if (shapeOf(getResult()) != dst) return emitOpError("result must have the destination's shape");
+  auto starts = getStarts(), strides = getStrides();
+  if (src.size() != dst.size() || starts.size() != dst.size() || strides.size() != dst.size())
+    return emitOpError("source, starts and strides must have the destination's rank ") << dst.size();
+  for (size_t d = 0; d < dst.size(); ++d) {
+    int64_t last = starts[d] + (src[d] - 1) * strides[d];
+    if (strides[d] < 1 || starts[d] < 0 || last >= dst[d])
+      return emitOpError("dimension ") << d << ": elements " << starts[d] << ".." << last << " lie outside [0,"
+                                       << dst[d] << ")";
+  }
+  return success();
+}

@@ -17,6 +17,7 @@ Traces the model's exports and compiles them.
 
   --emit=STAGE          what to write (default: loom):
                           loom       the traced graph as `loom` ops
+                          loom-grad  after -loom-autodiff (train steps: backward + update)
                           linalg     after -loom-to-linalg (linalg on tensors)
                           fused      after elementwise fusion
                           buffers    after bufferization (memrefs, no leaks)
@@ -68,7 +69,7 @@ int main(int argc, char **argv) {
         opts.printLocations = true;
       } else if (option(argc, argv, i, "--emit", v)) {
         auto s = loom::parseStage(v);
-        if (!s) throw "unknown --emit=" + v + " (expected loom, linalg, fused, buffers, llvm-mlir, llvm, asm, obj or header)";
+        if (!s) throw "unknown --emit=" + v + " (expected loom, loom-grad, linalg, fused, buffers, llvm-mlir, llvm, asm, obj or header)";
         emit = *s;
       } else if (option(argc, argv, i, "-o", output) || option(argc, argv, i, "--dump-dir", opts.dumpDir) ||
                  option(argc, argv, i, "--cpu", opts.cpu)) {

@@ -27,9 +27,9 @@ using namespace mlir;
 
 namespace loom {
 
-static const char *const kStageNames[] = {"loom", "linalg", "fused", "buffers", "llvm-mlir",
-                                          "llvm", "asm",    "obj",   "header"};
-static const char *const kStageFiles[] = {"mlir", "mlir", "mlir", "mlir", "mlir", "ll", "s", "o", "h"};
+static const char *const kStageNames[] = {"loom", "loom-grad", "linalg", "fused", "buffers",
+                                          "llvm-mlir", "llvm", "asm", "obj", "header"};
+static const char *const kStageFiles[] = {"mlir", "mlir", "mlir", "mlir", "mlir", "mlir", "ll", "s", "o", "h"};
 
 const char *stageName(Stage s) { return kStageNames[static_cast<int>(s)]; }
 
@@ -119,23 +119,27 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   ModuleOp m = *module;
   if (stage(Stage::loom, printOp(m))) return success();
 
-  // 2. linalg on tensors.
+  // 2. Train steps and gradient exports get their backward pass and optimizer update.
+  if (failed(runPasses(m, "loom-autodiff,canonicalize,cse", opts))) return failure();
+  if (stage(Stage::loom_grad, printOp(m))) return success();
+
+  // 3. linalg on tensors.
   if (failed(runPasses(m, "loom-to-linalg,canonicalize", opts))) return failure();
   if (stage(Stage::linalg, printOp(m))) return success();
 
-  // 3. Elementwise fusion: producer chains become single generics.
+  // 4. Elementwise fusion: producer chains become single generics.
   if (failed(runPasses(m, "linalg-fuse-elementwise-ops,canonicalize,cse", opts))) return failure();
   if (stage(Stage::fused, printOp(m))) return success();
 
-  // 4. Buffers (target-specific from here on).
+  // 5. Buffers (target-specific from here on).
   if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
   if (stage(Stage::buffers, printOp(m))) return success();
 
-  // 5. LLVM dialect.
+  // 6. LLVM dialect.
   if (failed(runPasses(m, cpu::kToLLVMPipeline, opts))) return failure();
   if (stage(Stage::llvm_mlir, printOp(m))) return success();
 
-  // 6. LLVM IR, optimised at O3 for the chosen CPU.
+  // 7. LLVM IR, optimised at O3 for the chosen CPU.
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(m, llvmCtx, gm.name);
   if (!llvmModule) return failure();
@@ -147,7 +151,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   }
   if (stage(Stage::llvm, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); })) return success();
 
-  // 7-8. Assembly and the object file.
+  // 8-9. Assembly and the object file.
   for (Stage s : {Stage::assembly, Stage::object}) {
     bool ok = true;
     if (stage(s, [&](llvm::raw_ostream &os) {
@@ -159,7 +163,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     }
   }
 
-  // 9. The header (needs only the traced graph).
+  // 10. The header (needs only the traced graph).
   stage(Stage::header, [&](llvm::raw_ostream &os) { os << generateHeader(gm); });
   return success();
 }

@@ -21,6 +21,7 @@ namespace {
 Type elementType(MLIRContext *ctx, graph::DType t) {
   switch (t) {
   case graph::DType::f32: return Float32Type::get(ctx);
+  case graph::DType::i1: return IntegerType::get(ctx, 1);
   case graph::DType::i32: return IntegerType::get(ctx, 32);
   case graph::DType::i64: return IntegerType::get(ctx, 64);
   }
@@ -57,22 +58,61 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m) {
   b.setInsertionPointToEnd(module->getBody());
 
   for (const graph::Function &f : m.functions) {
+    // Arguments: parameters, optimizer state (train steps), inputs.
+    struct Arg {
+      Type type;
+      NamedAttrList attrs;
+      int node = -1;
+    };
+    SmallVector<Arg> args;
+    for (int id : f.params) {
+      const graph::Node &n = f.nodes[id];
+      Arg a{tensorType(&ctx, n.type), {}, id};
+      a.attrs.set("loom.param", b.getStringAttr(n.name));
+      if (m.params[n.param].frozen) a.attrs.set("loom.frozen", b.getUnitAttr());
+      args.push_back(a);
+    }
+    if (f.kind == graph::Function::train)
+      for (int id : f.params)
+        if (!m.params[f.nodes[id].param].frozen)
+          for (const std::string &s : f.optimizer.state_names()) {
+            Arg a{tensorType(&ctx, f.nodes[id].type), {}, -1};
+            a.attrs.set("loom.state", b.getStringAttr(f.name + "." + f.nodes[id].name + "." + s));
+            args.push_back(a);
+          }
+    for (int id : f.inputs) {
+      Arg a{tensorType(&ctx, f.nodes[id].type), {}, id};
+      a.attrs.set("loom.input", b.getStringAttr(f.nodes[id].name));
+      args.push_back(a);
+    }
     SmallVector<Type> argTypes, resultTypes;
-    SmallVector<int> args(f.params.begin(), f.params.end());
-    args.append(f.inputs.begin(), f.inputs.end());
-    for (int id : args) argTypes.push_back(tensorType(&ctx, f.nodes[id].type));
+    for (auto &a : args) argTypes.push_back(a.type);
     for (int id : f.outputs) resultTypes.push_back(tensorType(&ctx, f.nodes[id].type));
 
     Location loc = f.nodes.empty() ? b.getUnknownLoc() : location(b, f.nodes.front().loc);
     auto fn = b.create<func::FuncOp>(loc, exportSymbol(m, f), b.getFunctionType(argTypes, resultTypes));
+    fn->setAttr("loom.export", b.getStringAttr(f.name));
+    if (f.kind == graph::Function::grad) fn->setAttr("loom.grad", b.getUnitAttr());
+    if (f.kind == graph::Function::train) {
+      const graph::Optimizer &o = f.optimizer;
+      fn->setAttr("loom.train", b.getDictionaryAttr({
+          b.getNamedAttr("optimizer", b.getStringAttr(o.name())),
+          b.getNamedAttr("momentum", b.getF64FloatAttr(o.momentum)),
+          b.getNamedAttr("dampening", b.getF64FloatAttr(o.dampening)),
+          b.getNamedAttr("nesterov", b.getBoolAttr(o.nesterov)),
+          b.getNamedAttr("weight_decay", b.getF64FloatAttr(o.weight_decay)),
+          b.getNamedAttr("beta1", b.getF64FloatAttr(o.beta1)),
+          b.getNamedAttr("beta2", b.getF64FloatAttr(o.beta2)),
+          b.getNamedAttr("eps", b.getF64FloatAttr(o.eps)),
+      }));
+    }
     Block *entry = fn.addEntryBlock();
     OpBuilder fb = OpBuilder::atBlockBegin(entry);
 
     std::vector<Value> values(f.nodes.size());
     for (size_t i = 0; i < args.size(); ++i) {
-      const graph::Node &n = f.nodes[args[i]];
-      values[args[i]] = entry->getArgument(i);
-      fn.setArgAttr(i, n.op == "param" ? "loom.param" : "loom.input", b.getStringAttr(n.name));
+      fn.setArgAttrs(i, args[i].attrs.getDictionary(&ctx));
+      if (args[i].node >= 0) values[args[i].node] = entry->getArgument(i);
     }
     for (size_t i = 0; i < f.outputs.size(); ++i)
       fn.setResultAttr(i, "loom.output", b.getStringAttr(f.output_names[i]));
@@ -87,9 +127,10 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m) {
       auto type = tensorType(&ctx, n.type);
       st.addTypes(type);
       for (const auto &[name, ints] : n.ints) {
-        if (name == "axis") st.addAttribute(name, fb.getI64IntegerAttr(ints.at(0)));
+        if (name == "axis" || name == "stream") st.addAttribute(name, fb.getI64IntegerAttr(ints.at(0)));
         else st.addAttribute(name, fb.getDenseI64ArrayAttr(ints));
       }
+      for (const auto &[name, str] : n.strs) st.addAttribute(name, fb.getStringAttr(str));
       if (n.op == "constant") st.addAttribute("value", constantValue(type, n.values));
       values[id] = fb.create(st)->getResult(0);
     }

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMTOLINALG
@@ -48,13 +49,44 @@ Value zeroOf(OpBuilder &b, Location loc, Type t) {
   return b.create<arith::ConstantOp>(loc, b.getZeroAttr(t));
 }
 
+Value compareScalar(OpBuilder &b, Location loc, StringRef pred, Value x, Value y) {
+  if (isFloat(x.getType())) {
+    // Ordered, except ne (true when either side is NaN), as in C++ and PyTorch.
+    auto p = llvm::StringSwitch<arith::CmpFPredicate>(pred)
+                 .Case("eq", arith::CmpFPredicate::OEQ).Case("ne", arith::CmpFPredicate::UNE)
+                 .Case("lt", arith::CmpFPredicate::OLT).Case("le", arith::CmpFPredicate::OLE)
+                 .Case("gt", arith::CmpFPredicate::OGT).Default(arith::CmpFPredicate::OGE);
+    return b.create<arith::CmpFOp>(loc, p, x, y);
+  }
+  auto p = llvm::StringSwitch<arith::CmpIPredicate>(pred)
+               .Case("eq", arith::CmpIPredicate::eq).Case("ne", arith::CmpIPredicate::ne)
+               .Case("lt", arith::CmpIPredicate::slt).Case("le", arith::CmpIPredicate::sle)
+               .Case("gt", arith::CmpIPredicate::sgt).Default(arith::CmpIPredicate::sge);
+  return b.create<arith::CmpIOp>(loc, p, x, y);
+}
+
+/// f32 <-> i1/i32/i64 conversions (i1 is unsigned: true is 1).
+Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to) return x;
+  bool fromBool = from.isInteger(1);
+  if (isa<FloatType>(to)) {
+    if (fromBool) return b.create<arith::UIToFPOp>(loc, to, x);
+    return b.create<arith::SIToFPOp>(loc, to, x);
+  }
+  if (isa<FloatType>(from)) return b.create<arith::FPToSIOp>(loc, to, x);
+  if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth()) return b.create<arith::TruncIOp>(loc, to, x);
+  if (fromBool) return b.create<arith::ExtUIOp>(loc, to, x);
+  return b.create<arith::ExtSIOp>(loc, to, x);
+}
+
 /// The scalar computation of each elementwise op, on float or integer elements.
 template <typename OpTy> struct Scalar;
 #define LOOM_SCALAR(OP, EXPR)                                                                  \
   template <> struct Scalar<OP> {                                                              \
-    static Value build(OpBuilder &b, Location loc, ValueRange a) {                             \
+    static Value build(OP op, OpBuilder &b, Location loc, ValueRange a) {                      \
       Type t = a[0].getType();                                                                 \
-      (void)t;                                                                                 \
+      (void)t, (void)op;                                                                       \
       return EXPR;                                                                             \
     }                                                                                          \
   };
@@ -71,6 +103,9 @@ LOOM_SCALAR(SigmoidOp, b.create<arith::DivFOp>(
                            b.create<arith::AddFOp>(
                                loc, b.create<arith::ConstantOp>(loc, b.getFloatAttr(t, 1.0)),
                                b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, a[0])))))
+LOOM_SCALAR(SelectOp, b.create<arith::SelectOp>(loc, a[0], a[1], a[2]))
+LOOM_SCALAR(CompareOp, compareScalar(b, loc, op.getPredicate(), a[0], a[1]))
+LOOM_SCALAR(CastOp, castScalar(b, loc, a[0], getElementTypeOrSelf(op.getResult().getType())))
 #define LOOM_SCALAR_FI(OP, F, I)                                                               \
   LOOM_SCALAR(OP, isFloat(t) ? (Value)b.create<arith::F>(loc, a[0], a[1])                      \
                              : (Value)b.create<arith::I>(loc, a[0], a[1]))
@@ -90,8 +125,8 @@ template <typename OpTy> struct ElementwiseLowering : OpConversionPattern<OpTy> 
     auto type = tensorType(op->getResult(0));
     SmallVector<AffineMap> maps(op->getNumOperands(), rw.getMultiDimIdentityMap(type.getRank()));
     rw.replaceOp(op, buildGeneric(rw, op.getLoc(), type, adaptor.getOperands(), maps,
-                                  [](OpBuilder &b, Location l, ValueRange a) {
-                                    return Scalar<OpTy>::build(b, l, a.take_front(a.size() - 1));
+                                  [&](OpBuilder &b, Location l, ValueRange a) {
+                                    return Scalar<OpTy>::build(op, b, l, a.take_front(a.size() - 1));
                                   }));
     return success();
   }
@@ -284,6 +319,126 @@ template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
   }
 };
 
+struct StopGradientLowering : OpConversionPattern<StopGradientOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(StopGradientOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    rw.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+struct InsertSliceLowering : OpConversionPattern<InsertSliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(InsertSliceOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    rw.replaceOpWithNewOp<tensor::InsertSliceOp>(op, adaptor.getSource(), adaptor.getDest(), ValueRange{},
+                                                 ValueRange{}, ValueRange{}, op.getStarts(),
+                                                 tensorType(op.getSource()).getShape(), op.getStrides());
+    return success();
+  }
+};
+
+/// result[..., c] = (labels[...] == c)
+struct OneHotLowering : OpConversionPattern<OneHotOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(OneHotOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    auto out = tensorType(op.getResult());
+    int64_t rank = out.getRank();
+    SmallVector<AffineExpr> lead;
+    for (int64_t d = 0; d + 1 < rank; ++d) lead.push_back(rw.getAffineDimExpr(d));
+    auto map = AffineMap::get(rank, 0, lead, rw.getContext());
+    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), out, adaptor.getLabels(), map,
+                                  [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                    Value c = b.create<linalg::IndexOp>(l, rank - 1);
+                                    Value label = b.create<arith::IndexCastOp>(l, b.getIndexType(), a[0]);
+                                    Value hit = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, c, label);
+                                    return b.create<arith::UIToFPOp>(l, out.getElementType(), hit);
+                                  }));
+    return success();
+  }
+};
+
+/// A reduction carrying (value, index); strict > keeps the first maximum.
+struct ArgmaxLowering : OpConversionPattern<ArgmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ArgmaxOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    auto in = tensorType(op.getInput()), out = tensorType(op.getResult());
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis();
+    auto ft = cast<FloatType>(in.getElementType());
+    auto valueType = RankedTensorType::get(out.getShape(), ft);
+    Value vals = filled(rw, loc, valueType, rw.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), true)));
+    Value idxs = filled(rw, loc, out, rw.getI64IntegerAttr(0));
+    SmallVector<AffineExpr> kept;
+    SmallVector<utils::IteratorType> its;
+    for (int64_t d = 0; d < in.getRank(); ++d) {
+      its.push_back(d == axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+      if (d != axis) kept.push_back(rw.getAffineDimExpr(d));
+    }
+    auto outMap = AffineMap::get(in.getRank(), 0, kept, rw.getContext());
+    auto generic = rw.create<linalg::GenericOp>(
+        loc, TypeRange{valueType, out}, adaptor.getInput(), ValueRange{vals, idxs},
+        SmallVector<AffineMap>{rw.getMultiDimIdentityMap(in.getRank()), outMap, outMap}, its,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(), b.create<linalg::IndexOp>(l, axis));
+          Value better = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], a[1]);
+          b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::SelectOp>(l, better, a[0], a[1]),
+                                                  b.create<arith::SelectOp>(l, better, i, a[2])});
+        });
+    rw.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
+/// Philox 4x32-10 per element, as loom::rt::Philox4x32::uniform (runtime/include/loom/rt/philox.hpp).
+struct RandomUniformLowering : OpConversionPattern<RandomUniformOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(RandomUniformOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    auto out = tensorType(op.getResult());
+    int64_t rank = out.getRank();
+    auto scalarMap = AffineMap::get(rank, 0, {}, rw.getContext());
+    int64_t stream = op.getStream();
+    auto body = [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+      Type i32 = b.getI32Type(), i64 = b.getI64Type();
+      auto c64 = [&](int64_t v) -> Value { return b.create<arith::ConstantIntOp>(l, v, 64); };
+      auto c32 = [&](int64_t v) -> Value { return b.create<arith::ConstantIntOp>(l, v, 32); };
+      auto lo = [&](Value v) -> Value { return b.create<arith::TruncIOp>(l, i32, v); };
+      auto hi = [&](Value v) -> Value { return lo(b.create<arith::ShRUIOp>(l, v, c64(32))); };
+      // Row-major flat index of this element.
+      Value flat = c64(0);
+      for (int64_t d = 0; d < rank; ++d) {
+        Value idx = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, d));
+        flat = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, flat, c64(out.getDimSize(d))), idx);
+      }
+      Value block = b.create<arith::ShRUIOp>(l, flat, c64(2));
+      Value ctr[4] = {lo(block), hi(block), lo(a[1]), c32(stream)};
+      Value key[2] = {lo(a[0]), hi(a[0])};
+      auto mul = [&](uint32_t m, Value x) -> Value {
+        return b.create<arith::MulIOp>(l, c64(m), b.create<arith::ExtUIOp>(l, i64, x));
+      };
+      for (int round = 0; round < 10; ++round) {
+        Value p0 = mul(0xD2511F53u, ctr[0]), p1 = mul(0xCD9E8D57u, ctr[2]);
+        Value n0 = b.create<arith::XOrIOp>(l, b.create<arith::XOrIOp>(l, hi(p1), ctr[1]), key[0]);
+        Value n2 = b.create<arith::XOrIOp>(l, b.create<arith::XOrIOp>(l, hi(p0), ctr[3]), key[1]);
+        ctr[0] = n0, ctr[1] = lo(p1), ctr[2] = n2, ctr[3] = lo(p0);
+        key[0] = b.create<arith::AddIOp>(l, key[0], c32(0x9E3779B9u));
+        key[1] = b.create<arith::AddIOp>(l, key[1], c32(0xBB67AE85u));
+      }
+      Value lane = b.create<arith::AndIOp>(l, flat, c64(3));
+      Value bits = ctr[3];
+      for (int k = 2; k >= 0; --k) {
+        Value is = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, lane, c64(k));
+        bits = b.create<arith::SelectOp>(l, is, ctr[k], bits);
+      }
+      Value top = b.create<arith::ShRUIOp>(l, bits, c32(8));
+      Value f = b.create<arith::UIToFPOp>(l, out.getElementType(), top);
+      return b.create<arith::MulFOp>(l, f, b.create<arith::ConstantOp>(l, b.getFloatAttr(out.getElementType(), 0x1p-24)));
+    };
+    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), out, ValueRange{adaptor.getSeed(), adaptor.getStep()},
+                                  {scalarMap, scalarMap}, body));
+    return success();
+  }
+};
+
 struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -300,7 +455,9 @@ struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
                  ElementwiseLowering<MinimumOp>, ConstantLowering, BroadcastLowering,
                  TransposeLowering, ReshapeLowering, SliceLowering, ConcatLowering, MatmulLowering,
                  ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
-                 ReduceLowering<ReduceMaxOp>>(ctx);
+                 ReduceLowering<ReduceMaxOp>, ElementwiseLowering<CompareOp>,
+                 ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>, StopGradientLowering,
+                 InsertSliceLowering, OneHotLowering, ArgmaxLowering, RandomUniformLowering>(ctx);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

@@ -14,7 +14,7 @@
 namespace loom {
 
 /// What --emit= stops at, in pipeline order.
-enum class Stage { loom, linalg, fused, buffers, llvm_mlir, llvm, assembly, object, header };
+enum class Stage { loom, loom_grad, linalg, fused, buffers, llvm_mlir, llvm, assembly, object, header };
 
 /// The --emit= spelling of each stage; parseStage is its inverse.
 const char *stageName(Stage s);

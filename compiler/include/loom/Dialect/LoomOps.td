@@ -2,11 +2,17 @@
 #define LOOM_OPS_TD
 
 include "loom/Dialect/LoomDialect.td"
+include "loom/Dialect/LoomInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
-def Loom_Tensor : RankedTensorOf<[F32, I32, I64]>;
+def Loom_Tensor : RankedTensorOf<[F32, I1, I32, I64]>;
+def Loom_IntTensor : RankedTensorOf<[I32, I64]>;
+def Loom_BoolTensor : RankedTensorOf<[I1]>;
+def Loom_I64Scalar : 0DTensorOf<[I64]>;
+
+defvar VJP = DeclareOpInterfaceMethods<Loom_VJPOpInterface>;
 def Loom_FloatTensor : RankedTensorOf<[F32]>;
 
 //===----------------------------------------------------------------------===//
@@ -35,7 +41,7 @@ def Loom_ConstantOp : Loom_Op<"constant",
 //===----------------------------------------------------------------------===//
 
 class Loom_UnaryOp<string mnemonic, string what, Type ty = Loom_Tensor>
-    : Loom_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Loom_Op<mnemonic, [Pure, SameOperandsAndResultType, VJP]> {
   let summary = "Elementwise " # what;
   let description = "Elementwise " # what # [{ of a tensor.
 
@@ -57,7 +63,7 @@ def Loom_SigmoidOp : Loom_UnaryOp<"sigmoid", "logistic sigmoid 1/(1+e^-x)", Loom
 def Loom_ReluOp    : Loom_UnaryOp<"relu", "rectifier max(x, 0) (NaN propagates)", Loom_FloatTensor>;
 
 class Loom_BinaryOp<string mnemonic, string what>
-    : Loom_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Loom_Op<mnemonic, [Pure, SameOperandsAndResultType, VJP]> {
   let summary = "Elementwise " # what;
   let description = "Elementwise " # what # [{ of two tensors of one type.
     The DSL inserts `loom.broadcast_to` for operands of different shapes.
@@ -83,7 +89,7 @@ def Loom_MinimumOp : Loom_BinaryOp<"minimum", "minimum (NaN propagates)">;
 //===----------------------------------------------------------------------===//
 
 class Loom_ShapeOp<string mnemonic, list<Trait> traits = []>
-    : Loom_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultElementType], traits)> {
+    : Loom_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultElementType, VJP], traits)> {
   let hasVerifier = 1;
 }
 
@@ -167,7 +173,7 @@ def Loom_SliceOp : Loom_ShapeOp<"slice"> {
 // Contractions and reductions
 //===----------------------------------------------------------------------===//
 
-def Loom_MatmulOp : Loom_Op<"matmul", [Pure, SameOperandsAndResultElementType]> {
+def Loom_MatmulOp : Loom_Op<"matmul", [Pure, SameOperandsAndResultElementType, VJP]> {
   let summary = "Matrix product, 2-D or batched 3-D";
   let description = [{
     `[M,K] x [K,N] -> [M,N]`, or with a leading batch dimension on all three
@@ -203,5 +209,131 @@ class Loom_ReduceOp<string mnemonic, string what>
 def Loom_ReduceSumOp  : Loom_ReduceOp<"reduce_sum", "Sum">;
 def Loom_ReduceMeanOp : Loom_ReduceOp<"reduce_mean", "Mean">;
 def Loom_ReduceMaxOp  : Loom_ReduceOp<"reduce_max", "Maximum">;
+
+def Loom_InsertSliceOp : Loom_ShapeOp<"insert_slice", [AllTypesMatch<["dest", "result"]>]> {
+  let summary = "A tensor with a strided box replaced by another tensor";
+  let description = [{
+    The inverse of `loom.slice` (and its gradient): `dest` with the elements
+    `starts + i * strides` replaced by `source`.
+
+    ```mlir
+    %r = loom.insert_slice %s into %z starts = [0, 2] strides = [1, 1] : tensor<4x3xf32> into tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$source, Loom_Tensor:$dest, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$strides);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$source `into` $dest `starts` `=` $starts `strides` `=` $strides attr-dict "
+                       "`:` type($source) `into` type($dest)";
+}
+
+//===----------------------------------------------------------------------===//
+// Comparison, selection, casts: not differentiable themselves, they build
+// masks and the gradients of relu, maximum, reduce_max and losses.
+//===----------------------------------------------------------------------===//
+
+def Loom_CompareOp : Loom_Op<"compare", [Pure, SameTypeOperands]> {
+  let summary = "Elementwise comparison, giving an i1 tensor";
+  let description = [{
+    `predicate` is one of eq, ne, lt, le, gt, ge (ordered for floats: any
+    comparison with NaN but ne is false).
+
+    ```mlir
+    %m = loom.compare gt %x, %zero : tensor<64x256xf32> -> tensor<64x256xi1>
+    ```
+  }];
+  let arguments = (ins StrAttr:$predicate, Loom_Tensor:$lhs, Loom_Tensor:$rhs);
+  let results = (outs Loom_BoolTensor:$result);
+  let assemblyFormat = "$predicate $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_SelectOp : Loom_Op<"select", [Pure, AllTypesMatch<["on_true", "on_false", "result"]>, VJP]> {
+  let summary = "Elementwise choice: on_true where cond, else on_false";
+  let description = [{
+    ```mlir
+    %g = loom.select %m, %dy, %zero : tensor<64x256xi1>, tensor<64x256xf32>
+    ```
+  }];
+  let arguments = (ins Loom_BoolTensor:$cond, Loom_Tensor:$on_true, Loom_Tensor:$on_false);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$cond `,` $on_true `,` $on_false attr-dict `:` type($cond) `,` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_CastOp : Loom_Op<"cast", [Pure, SameOperandsAndResultShape, VJP]> {
+  let summary = "Elementwise dtype conversion";
+  let description = [{
+    Between f32, i1, i32 and i64 (float to integer truncates toward zero; i1
+    converts to 0 or 1). Only f32 -> f32 paths carry a gradient.
+
+    ```mlir
+    %f = loom.cast %labels : tensor<64xi64> -> tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$input);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Loom_StopGradientOp : Loom_Op<"stop_gradient", [Pure, SameOperandsAndResultType, VJP]> {
+  let summary = "Identity whose gradient is zero";
+  let description = [{
+    ```mlir
+    %m = loom.stop_gradient %max : tensor<64x1xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$input);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Loom_OneHotOp : Loom_Op<"one_hot", [Pure]> {
+  let summary = "Integer labels to one-hot rows";
+  let description = [{
+    `result[..., c] = (labels[...] == c)` as f32; the class count is the
+    result's last dimension. A label outside [0, classes) gives a zero row.
+
+    ```mlir
+    %h = loom.one_hot %labels : tensor<64xi64> -> tensor<64x10xf32>
+    ```
+  }];
+  let arguments = (ins Loom_IntTensor:$labels);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$labels attr-dict `:` type($labels) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_ArgmaxOp : Loom_Op<"argmax", [Pure]> {
+  let summary = "Index of the largest element along one axis (first on ties)";
+  let description = [{
+    ```mlir
+    %i = loom.argmax %logits axis = 1 : tensor<64x10xf32> -> tensor<64xi64>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input `axis` `=` $axis attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_RandomUniformOp : Loom_Op<"random_uniform", []> {
+  let summary = "Uniform [0,1) numbers from Philox 4x32-10, keyed by seed and step";
+  let description = [{
+    Element i (row-major) is `(philox(ctr, key)[i % 4] >> 8) * 2^-24` with
+    `key = (seed low, seed high)` and `ctr = (i / 4 low, i / 4 high, step,
+    stream)`, exactly as `loom::rt::Philox4x32::uniform` computes it, so CPU,
+    GPU and the runtime agree, and the same (seed, step) gives the same
+    tensor in the forward and backward pass. `stream` tells apart the random
+    ops of one step.
+
+    ```mlir
+    %u = loom.random_uniform %seed, %step stream = 0 : tensor<i64>, tensor<i64> -> tensor<64x784xf32>
+    ```
+  }];
+  let arguments = (ins Loom_I64Scalar:$seed, Loom_I64Scalar:$step, I64Attr:$stream);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$seed `,` $step `stream` `=` $stream attr-dict `:` type($seed) `,` type($step) `->` type($result)";
+}
 
 #endif // LOOM_OPS_TD

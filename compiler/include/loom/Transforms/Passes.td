@@ -40,4 +40,42 @@ def LoomFreshResults : Pass<"loom-fresh-results", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def LoomAutodiff : Pass<"loom-autodiff", "mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation: train steps and gradient exports";
+  let description = [{
+    For each function marked `loom.train` (a train step) or `loom.grad` (a
+    gradient export), differentiates the result named "loss" (a scalar) with
+    respect to every parameter not marked `loom.frozen` (and, for `loom.grad`,
+    every f32 input but the reserved `step`/`seed`). Each op's VJP comes from
+    its `VJPOpInterface`; gradients of values used twice are summed; values not
+    on a path from a parameter to the loss get none.
+
+    A gradient export returns `grad_<name>` results. A train step also applies
+    its optimizer (`loom.train = {optimizer = "sgd"|"adam"|"adamw", ...}`, with
+    PyTorch's semantics, the learning rate a run-time input `lr` and the step
+    count `step`): it gains one argument per optimizer-state tensor
+    (`loom.state`) and returns the new value of every parameter and state
+    tensor, marked `loom.update` with the name of the argument it replaces.
+
+    ```mlir
+    func.func @f(%w: tensor<2xf32> {loom.param = "w"}, %x: tensor<1x2xf32> {loom.input = "x"},
+                 %lr: tensor<f32> {loom.input = "lr"}, ...) -> (tensor<f32> {loom.output = "loss"})
+        attributes {loom.train = {optimizer = "sgd", ...}}
+    // becomes: ... -> (tensor<f32> {loom.output = "loss"}, tensor<2xf32> {loom.update = "w"})
+    ```
+  }];
+}
+
+def LoomUpdateInPlace : Pass<"loom-update-in-place", "mlir::func::FuncOp"> {
+  let summary = "Write each `loom.update` result into the argument it replaces";
+  let description = [{
+    Wraps every result marked `loom.update = "name"` in
+    `bufferization.materialize_in_destination` into the argument of that
+    name, so that after bufferization parameters and optimizer state are
+    updated in the runtime's buffers and `drop-equivalent-buffer-results`
+    removes the result from the signature.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // LOOM_PASSES_TD

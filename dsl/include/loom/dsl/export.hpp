@@ -9,6 +9,7 @@
 
 #include "loom/dsl/ops.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <tuple>
 
@@ -79,20 +80,81 @@ template <class R> void add_outputs(Tracer &tr, const R &r) {
 
 } // namespace detail
 
+namespace detail {
+template <class F>
+void trace_export(const std::string &name, graph::Function::Kind kind, F &&fn, const loc_t &loc,
+                  graph::Optimizer opt = {}) {
+  auto &tr = Tracer::get();
+  if (!is_identifier(name)) trace_error("export name '" + name + "' is not a C++ identifier");
+  tr.begin(name, kind);
+  tr.fn->optimizer = opt;
+  using Args = typename call_traits<std::decay_t<F>>::args;
+  auto gloc = to_loc(loc);
+  tr.last_loc = gloc;
+  auto args = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return Args{make_input<std::tuple_element_t<I, Args>>(tr, gloc)...};
+  }(std::make_index_sequence<std::tuple_size_v<Args>>{});
+  for (int id : tr.fn->inputs)
+    if (graph::is_hidden_input(tr.fn->nodes[id].name))
+      trace_error("export '" + name + "': the input name '" + tr.fn->nodes[id].name + "' is reserved");
+  if (kind != graph::Function::forward) tr.add_hidden_inputs(gloc);
+  add_outputs(tr, std::apply(fn, args));
+  if (kind != graph::Function::forward) {
+    auto &names = tr.fn->output_names;
+    if (std::find(names.begin(), names.end(), "out") != names.end() && names.size() == 1) names[0] = "loss";
+    auto it = std::find(names.begin(), names.end(), "loss");
+    if (it == names.end()) trace_error("export '" + name + "' must return its loss (a scalar, or out<\"loss\">(...))");
+    const auto &t = tr.fn->nodes[tr.fn->outputs[it - names.begin()]].type;
+    if (!t.shape.empty() || t.dtype != graph::DType::f32)
+      trace_error("export '" + name + "': the loss must be an f32 scalar");
+  }
+  tr.end();
+}
+} // namespace detail
+
 /// Traces `fn` as the export `name`: its inputs come from the lambda's parameter
 /// types; it returns a Tensor, an out<"name">(t), or a std::tuple of out<>s.
 template <class F> void export_function(const std::string &name, F &&fn, LOOM_HERE) {
-  auto &tr = detail::Tracer::get();
-  if (!detail::is_identifier(name)) detail::trace_error("export name '" + name + "' is not a C++ identifier");
-  tr.begin(name);
-  using Args = typename detail::call_traits<std::decay_t<F>>::args;
-  auto gloc = detail::to_loc(loc);
-  tr.last_loc = gloc;
-  auto args = [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return Args{detail::make_input<std::tuple_element_t<I, Args>>(tr, gloc)...};
-  }(std::make_index_sequence<std::tuple_size_v<Args>>{});
-  detail::add_outputs(tr, std::apply(fn, args));
-  tr.end();
+  detail::trace_export(name, graph::Function::forward, std::forward<F>(fn), loc);
+}
+
+/// Optimizers, with PyTorch's semantics and defaults. The learning rate is a
+/// run-time argument of the train step, so schedules need no recompilation.
+struct SGD {
+  double momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false;
+  operator graph::Optimizer() const {
+    return {.kind = graph::Optimizer::sgd, .momentum = momentum, .dampening = dampening,
+            .weight_decay = weight_decay, .nesterov = nesterov};
+  }
+};
+struct Adam {
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
+  operator graph::Optimizer() const {
+    return {.kind = graph::Optimizer::adam, .weight_decay = weight_decay, .beta1 = beta1, .beta2 = beta2, .eps = eps};
+  }
+};
+struct AdamW {
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 1e-2;
+  operator graph::Optimizer() const {
+    return {.kind = graph::Optimizer::adamw, .weight_decay = weight_decay, .beta1 = beta1, .beta2 = beta2, .eps = eps};
+  }
+};
+
+/// A compiled train step: the lambda computes the loss (a scalar, or a tuple
+/// with out<"loss">); the export runs forward, backward and the optimizer's
+/// update of every non-frozen parameter it uses, in place. It also defines the
+/// gradient export `<name>_grad` (loss and gradients, no update) used by
+/// grad checks.
+template <class F> void export_train_step(const std::string &name, F &&fn, graph::Optimizer opt, LOOM_HERE) {
+  detail::trace_export(name, graph::Function::train, fn, loc, opt);
+  detail::trace_export(name + "_grad", graph::Function::grad, fn, loc);
+}
+
+/// Loss and its gradients (outputs grad_<param> for each non-frozen parameter
+/// and grad_<input> for each f32 input), without any update.
+template <class F> void export_gradient(const std::string &name, F &&fn, LOOM_HERE) {
+  detail::trace_export(name, graph::Function::grad, std::forward<F>(fn), loc);
 }
 
 namespace detail {

@@ -9,11 +9,12 @@
 
 namespace loom::graph {
 
-enum class DType { f32, i32, i64 };
+enum class DType { f32, i1, i32, i64 };
 
 inline const char *dtype_name(DType t) {
   switch (t) {
   case DType::f32: return "f32";
+  case DType::i1: return "i1";
   case DType::i32: return "i32";
   case DType::i64: return "i64";
   }
@@ -50,12 +51,34 @@ struct Node {
   TensorType type;
   std::map<std::string, std::vector<int64_t>> ints; // axes, permutation, starts, ...
   std::vector<double> values;                       // constant: one (splat) or numel values
+  std::map<std::string, std::string> strs;          // compare: predicate
   std::string name;                                 // param or input name
   int param = -1;                                   // index into Module::params
   SourceLoc loc;
 };
 
+/// An optimizer with PyTorch's semantics and defaults; the learning rate is a
+/// run-time input of the train step.
+struct Optimizer {
+  enum Kind { sgd, adam, adamw } kind = sgd;
+  double momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+
+  /// The state tensors it keeps per parameter, with PyTorch's names. The
+  /// importer creates them as arguments; the header allocates them.
+  std::vector<std::string> state_names() const {
+    if (kind == sgd) return momentum != 0 ? std::vector<std::string>{"momentum_buffer"} : std::vector<std::string>{};
+    return {"exp_avg", "exp_avg_sq"};
+  }
+  const char *name() const { return kind == sgd ? "sgd" : kind == adam ? "adam" : "adamw"; }
+};
+
 struct Function {
+  /// forward: outputs only; train: loss + backward + optimizer update, parameters
+  /// and state updated in place; grad: loss and gradients (grad_<name> outputs).
+  enum Kind { forward, train, grad } kind = forward;
+  Optimizer optimizer; // train only
   std::string name;
   std::vector<Node> nodes;
   std::vector<int> params, inputs, outputs; // node ids, in signature order
@@ -66,7 +89,11 @@ struct ParamDecl {
   std::string name;
   TensorType type;
   Init init;
+  bool frozen = false; // no gradient, never updated
 };
+
+/// Inputs every train step / gradient export gets after the user's inputs.
+inline bool is_hidden_input(const std::string &name) { return name == "lr" || name == "step" || name == "seed"; }
 
 struct Module {
   std::string name;

@@ -32,6 +32,11 @@ public:
     this->loc_ = detail::to_loc(loc);
   }
   const std::string &name() const { return detail::Tracer::get().module.params[this->param_].name; }
+  /// A frozen parameter gets no gradient and is never updated by train steps.
+  Param &freeze(bool frozen = true) {
+    detail::Tracer::get().module.params[this->param_].frozen = frozen;
+    return *this;
+  }
 };
 
 /// y = x W^T + b with PyTorch's layout (weight [Out, In]) and initialisation.
@@ -39,9 +44,9 @@ template <long InF, long OutF, bool Bias = true> struct Linear {
   Param<f32, OutF, InF> weight;
   Param<f32, OutF> bias;
 
-  explicit Linear(const std::string &name)
-      : weight(name + ".weight", init::torch_default(InF)),
-        bias(name + ".bias", Bias ? init::torch_default(InF) : init::zeros()) {}
+  explicit Linear(const std::string &name, LOOM_HERE)
+      : weight(name + ".weight", init::torch_default(InF), loc),
+        bias(name + ".bias", Bias ? init::torch_default(InF) : init::zeros(), loc) {}
 
   template <long... D> auto operator()(const Tensor<f32, D...> &x, LOOM_HERE) const {
     constexpr auto s = dims_v<D...>;

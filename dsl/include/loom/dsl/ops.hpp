@@ -144,6 +144,19 @@ template <long... To, DType T, long... D> auto reshape(const Tensor<T, D...> &x,
   else return detail::record<R>("reshape", {x.node()}, loc);
 }
 
+namespace detail {
+template <class R> struct reshape_as;
+template <DType U, long... To> struct reshape_as<Tensor<U, To...>> {
+  template <DType T, long... D> static auto apply(const Tensor<T, D...> &x, const loc_t &loc) {
+    return reshape<To...>(x, loc);
+  }
+};
+} // namespace detail
+/// reshape to the shape of the tensor type R: reshape_to<Tensor<f32, 64, 1>>(x).
+template <class R, DType T, long... D> auto reshape_to(const Tensor<T, D...> &x, LOOM_HERE) {
+  return detail::reshape_as<R>::apply(x, loc);
+}
+
 template <DType T, long... D> auto flatten(const Tensor<T, D...> &x, LOOM_HERE) {
   static_assert(sizeof...(D) >= 1, "flatten: needs a batch dimension");
   return reshape<dims_v<D...>[0], -1>(x, loc);
@@ -278,6 +291,106 @@ auto slice(const Tensor<T, D...> &x, LOOM_HERE) {
     return detail::record<tensor_from_t<T, out>>("slice", {x.node()}, loc,
                                                  {{"starts", starts}, {"strides", strides}});
   }
+}
+
+// ---- masks, casts, gradients ------------------------------------------------------------
+namespace detail {
+template <fixed_string Pred, DType T, long... A, DType U, long... B>
+auto compare(const Tensor<T, A...> &a, const Tensor<U, B...> &b, const loc_t &loc) {
+  constexpr auto bc = shape::broadcast(dims_v<A...>, dims_v<B...>);
+  LOOM_REQUIRE((std::is_same_v<T, U>), "loom: comparison of different dtypes", "compare ", Pred.view(),
+               ": dtypes differ: ", T::name, dims_v<A...>, " vs ", U::name, dims_v<B...>);
+  LOOM_REQUIRE(bc.ok, "loom: comparison of shapes that cannot be broadcast together", "compare ", Pred.view(),
+               ": shapes cannot be broadcast together: ", dims_v<A...>, " and ", dims_v<B...>);
+  if constexpr (!bc.ok || !std::is_same_v<T, U>) return Tensor<i1, A...>::from_node(a.node());
+  else {
+    using R = tensor_from_t<T, bc.d>;
+    int na = broadcast_node<R>(a, loc), nb = broadcast_node<R>(b, loc);
+    graph::Node n{.op = "compare", .operands = {na, nb}, .type = tensor_from_t<i1, bc.d>::type()};
+    n.strs["predicate"] = std::string(Pred.view());
+    if (loc.line()) n.loc = to_loc(loc);
+    return tensor_from_t<i1, bc.d>::from_node(Tracer::get().add(std::move(n)));
+  }
+}
+} // namespace detail
+
+/// Elementwise comparisons giving i1 masks (numpy broadcasting; a scalar works too).
+#define LOOM_COMPARE(NAME, PRED)                                                               \
+  template <DType T, long... A, DType U, long... B>                                            \
+  auto NAME(const Tensor<T, A...> &a, const Tensor<U, B...> &b, LOOM_HERE) {                   \
+    return detail::compare<PRED>(a, b, loc);                                                   \
+  }                                                                                            \
+  template <DType T, long... A, detail::Scalar S> auto NAME(const Tensor<T, A...> &a, S s, LOOM_HERE) { \
+    return detail::compare<PRED>(a, full<T, A...>(static_cast<double>(s), loc), loc);          \
+  }
+LOOM_COMPARE(equal, "eq")
+LOOM_COMPARE(not_equal, "ne")
+LOOM_COMPARE(less, "lt")
+LOOM_COMPARE(less_equal, "le")
+LOOM_COMPARE(greater, "gt")
+LOOM_COMPARE(greater_equal, "ge")
+#undef LOOM_COMPARE
+
+/// where(cond, a, b): a where cond holds, else b (a and b broadcast to cond's shape).
+template <long... C, DType T, long... A, long... B>
+Tensor<T, C...> where(const Tensor<i1, C...> &cond, const Tensor<T, A...> &a, const Tensor<T, B...> &b, LOOM_HERE) {
+  return detail::record<Tensor<T, C...>>("select", {cond.node(), broadcast_to<C...>(a, loc).node(),
+                                                    broadcast_to<C...>(b, loc).node()}, loc);
+}
+
+/// Elementwise dtype conversion (float to integer truncates; i1 gives 0 or 1).
+template <DType To, DType T, long... D> Tensor<To, D...> cast(const Tensor<T, D...> &x, LOOM_HERE) {
+  if constexpr (std::is_same_v<To, T>) return x;
+  else return detail::record<Tensor<To, D...>>("cast", {x.node()}, loc);
+}
+
+/// The identity, through which no gradient flows.
+template <DType T, long... D> Tensor<T, D...> stop_gradient(const Tensor<T, D...> &x, LOOM_HERE) {
+  return detail::record<Tensor<T, D...>>("stop_gradient", {x.node()}, loc);
+}
+
+/// Integer labels [..] to one-hot f32 rows [.., Classes].
+template <long Classes, DType T, long... D> Tensor<f32, D..., Classes> one_hot(const Tensor<T, D...> &labels, LOOM_HERE) {
+  LOOM_REQUIRE((std::is_same_v<T, i32> || std::is_same_v<T, i64>), "loom: one_hot needs integer labels",
+               "one_hot: labels must be i32 or i64, got ", T::name, dims_v<D...>);
+  return detail::record<Tensor<f32, D..., Classes>>("one_hot", {labels.node()}, loc);
+}
+
+/// Index of the largest element along Axis (the first one on ties), as i64.
+template <long Axis, DType T, long... D> auto argmax(const Tensor<T, D...> &x, LOOM_HERE) {
+  constexpr long R = sizeof...(D), axis = Axis < 0 ? Axis + R : Axis;
+  LOOM_REQUIRE(axis >= 0 && axis < R && T::is_float, "loom: argmax: bad axis or not a float tensor",
+               "argmax: axis ", Axis, " of ", T::name, dims_v<D...>);
+  if constexpr (!(axis >= 0 && axis < R)) return x;
+  else
+    return detail::record<tensor_from_t<i64, shape::remove_axes(dims_v<D...>, std::array<long, 1>{axis})>>(
+        "argmax", {x.node()}, loc, {{"axis", {axis}}});
+}
+
+/// Uniform [0, 1) numbers shaped like x, from Philox keyed by the train step's
+/// seed and step: the same tensor in the forward and backward pass, new each
+/// step. Only inside train steps and gradient exports.
+template <DType T, long... D> Tensor<f32, D...> rand_like(const Tensor<T, D...> &, LOOM_HERE) {
+  auto &tr = detail::Tracer::get();
+  if (!tr.training()) detail::trace_error("rand_like: random numbers only exist in train steps and gradient exports");
+  return detail::record<Tensor<f32, D...>>("random_uniform", {tr.seed_node, tr.step_node}, loc,
+                                           {{"stream", {tr.random_streams++}}});
+}
+
+/// Inverted dropout: zero each element with probability p and scale the kept
+/// ones by 1/(1-p); the identity in forward exports. p is a number or an f32
+/// scalar tensor (a run-time input, so one binary can sweep it).
+template <DType T, long... D> Tensor<T, D...> dropout(const Tensor<T, D...> &x, const Tensor<f32> &p, LOOM_HERE) {
+  static_assert(T::is_float, "dropout: needs a floating-point tensor");
+  if (!detail::Tracer::get().training()) return x;
+  auto keep = greater_equal(rand_like(x, loc), broadcast_to<D...>(p, loc), loc);
+  auto scale = broadcast_to<D...>(div(1.0f, sub(1.0f, p, loc), loc), loc);
+  return where(keep, mul(x, scale, loc), full<T, D...>(0.0, loc), loc);
+}
+template <DType T, long... D> Tensor<T, D...> dropout(const Tensor<T, D...> &x, double p, LOOM_HERE) {
+  if (p < 0 || p > 1) detail::trace_error("dropout: p = " + std::to_string(p) + " is not a probability");
+  if (!detail::Tracer::get().training() || p == 0) return x;
+  return dropout(x, full<f32>(p, loc), loc);
 }
 
 } // namespace loom

@@ -22,6 +22,13 @@ struct f32 {
   static constexpr std::string_view name = "f32";
   static constexpr bool is_float = true;
 };
+/// Booleans (masks, comparisons).
+struct i1 {
+  using type = bool;
+  static constexpr graph::DType id = graph::DType::i1;
+  static constexpr std::string_view name = "i1";
+  static constexpr bool is_float = false;
+};
 struct i32 {
   using type = int32_t;
   static constexpr graph::DType id = graph::DType::i32;
@@ -36,7 +43,7 @@ struct i64 {
 };
 
 template <class T>
-concept DType = std::is_same_v<T, f32> || std::is_same_v<T, i32> || std::is_same_v<T, i64>;
+concept DType = std::is_same_v<T, f32> || std::is_same_v<T, i1> || std::is_same_v<T, i32> || std::is_same_v<T, i64>;
 
 /// A compile-time string (names of inputs and outputs in types).
 template <std::size_t N> struct fixed_string {

@@ -22,6 +22,10 @@ struct Tracer {
   graph::Function *fn = nullptr; // the export being traced
   std::vector<int> param_nodes;  // param decl -> node id in *fn (-1: not used yet)
   graph::SourceLoc last_loc;     // for operators, which cannot take a source_location
+  int step_node = -1, seed_node = -1; // hidden inputs of train steps and gradient exports
+  int64_t random_streams = 0;         // tells apart the random ops of one function
+
+  bool training() const { return fn && fn->kind != graph::Function::forward; }
 
   static Tracer *&current() {
     static Tracer *t = nullptr;
@@ -63,13 +67,28 @@ struct Tracer {
     return param_nodes[decl];
   }
 
-  void begin(std::string name) {
+  void begin(std::string name, graph::Function::Kind kind) {
     for (auto &f : module.functions)
       if (f.name == name) trace_error("export '" + name + "' is defined twice");
     module.functions.push_back({});
     fn = &module.functions.back();
     fn->name = std::move(name);
+    fn->kind = kind;
     param_nodes.clear();
+    step_node = seed_node = -1;
+    random_streams = 0;
+  }
+
+  /// The train step's hidden inputs, after the user's: lr (train only), step, seed.
+  void add_hidden_inputs(const graph::SourceLoc &loc) {
+    auto hidden = [&](const char *name, graph::DType t) {
+      int id = add({.op = "input", .type = {t, {}}, .name = name, .loc = loc});
+      fn->inputs.push_back(id);
+      return id;
+    };
+    if (fn->kind == graph::Function::train) hidden("lr", graph::DType::f32);
+    step_node = hidden("step", graph::DType::i64);
+    seed_node = hidden("seed", graph::DType::i64);
   }
   /// Parameters are arguments in declaration order, whatever order they were used in.
   void end() {

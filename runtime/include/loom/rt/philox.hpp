@@ -24,16 +24,20 @@ struct Philox4x32 {
     return ctr;
   }
 
-  /// 32 random bits number `i` of the stream keyed by `key` (4 per block).
-  static uint32_t bits(std::array<uint32_t, 2> key, uint64_t i) {
-    Block b = generate({uint32_t(i >> 2), uint32_t(i >> 34), 0, 0}, key);
+  /// Random bits number `i` of the stream (key, c2, c3): counter (i/4 low,
+  /// i/4 high, c2, c3), lane i % 4. Compiled code (loom.random_uniform, with
+  /// c2 = step and c3 = the op's stream) computes exactly this.
+  static uint32_t bits(std::array<uint32_t, 2> key, uint64_t i, uint32_t c2 = 0, uint32_t c3 = 0) {
+    Block b = generate({uint32_t(i >> 2), uint32_t(i >> 34), c2, c3}, key);
     return b[i & 3];
   }
 
   /// Uniform in [0, 1) with 24 bits, exactly representable as float.
-  static float uniform(std::array<uint32_t, 2> key, uint64_t i) {
-    return static_cast<float>(bits(key, i) >> 8) * 0x1p-24f;
+  static float uniform(std::array<uint32_t, 2> key, uint64_t i, uint32_t c2 = 0, uint32_t c3 = 0) {
+    return static_cast<float>(bits(key, i, c2, c3) >> 8) * 0x1p-24f;
   }
+
+  static std::array<uint32_t, 2> key(uint64_t seed) { return {uint32_t(seed), uint32_t(seed >> 32)}; }
 };
 
 } // namespace loom::rt

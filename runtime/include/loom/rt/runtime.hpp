@@ -6,3 +6,4 @@
 #include "loom/rt/params.hpp"
 #include "loom/rt/philox.hpp"
 #include "loom/rt/tensor.hpp"
+#include "loom/rt/train.hpp"

@@ -1,0 +1,209 @@
+// -loom-autodiff: reverse-mode differentiation of train steps and gradient
+// exports, then the optimizer update (PyTorch's SGD, Adam, AdamW).
+//
+// The backward pass walks the forward ops in reverse, asking each op's
+// VJPOpInterface for its operands' gradients and summing gradients of values
+// used more than once. All of it is built from loom ops, so it lowers with the
+// forward pass (and can be fused with it).
+#include "loom/Dialect/LoomOps.h"
+#include "loom/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <cmath>
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMAUTODIFF
+#include "loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+RankedTensorType ty(Value v) { return cast<RankedTensorType>(v.getType()); }
+bool isF32(Value v) { return ty(v).getElementType().isF32(); }
+
+int findByName(func::FuncOp fn, StringRef kind, StringRef name, bool result) {
+  unsigned n = result ? fn.getNumResults() : fn.getNumArguments();
+  for (unsigned i = 0; i < n; ++i) {
+    auto a = result ? fn.getResultAttrOfType<StringAttr>(i, kind) : fn.getArgAttrOfType<StringAttr>(i, kind);
+    if (a && a.getValue() == name) return i;
+  }
+  return -1;
+}
+
+/// Gradients of the scalar `loss` with respect to `wrt`, built before `ret`.
+FailureOr<SmallVector<Value>> backward(func::FuncOp fn, Value loss, ArrayRef<Value> wrt, OpBuilder &b) {
+  Block &body = fn.getBody().front();
+  // Activity: values that depend on something we differentiate with respect to.
+  llvm::DenseSet<Value> active(wrt.begin(), wrt.end());
+  for (Operation &op : body.without_terminator())
+    if (llvm::any_of(op.getOperands(), [&](Value v) { return active.contains(v); }))
+      for (Value r : op.getResults())
+        if (isF32(r)) active.insert(r);
+
+  llvm::DenseMap<Value, Value> adjoint;
+  adjoint[loss] = splat(b, loss.getLoc(), loss.getType(), 1.0);
+  for (Operation &op : llvm::reverse(body.without_terminator())) {
+    if (op.getNumResults() != 1) continue;
+    Value g = adjoint.lookup(op.getResult(0));
+    if (!g || !active.contains(op.getResult(0))) continue;
+    auto rule = dyn_cast<VJPOpInterface>(op);
+    if (!rule) return op.emitOpError("has no gradient rule, but the loss depends on it through a parameter");
+    SmallVector<Value> grads = rule.vjp(b, g);
+    for (auto [operand, grad] : llvm::zip(op.getOperands(), grads)) {
+      if (!grad || !active.contains(operand)) continue;
+      Value &acc = adjoint[operand];
+      acc = acc ? b.create<AddOp>(op.getLoc(), acc.getType(), acc, grad).getResult() : grad;
+    }
+  }
+  SmallVector<Value> out;
+  for (Value w : wrt) {
+    Value g = adjoint.lookup(w);
+    out.push_back(g ? g : splat(b, fn.getLoc(), w.getType(), 0.0));
+  }
+  return out;
+}
+
+/// The optimizer's update of one parameter: new values of the parameter and
+/// of its state tensors (in the order stateNames lists them).
+struct Optimizer {
+  DictionaryAttr cfg;
+  Value lr, step; // tensor<f32>, tensor<i64>
+
+  StringRef kind() const { return cfg.getAs<StringAttr>("optimizer").getValue(); }
+  double num(StringRef key) const { return cfg.getAs<FloatAttr>(key).getValueAsDouble(); }
+  bool flag(StringRef key) const { return cfg.getAs<BoolAttr>(key).getValue(); }
+
+  /// SGD with momentum keeps momentum_buffer; Adam(W) exp_avg and exp_avg_sq.
+  size_t stateCount() const { return kind() == "sgd" ? (num("momentum") != 0 ? 1 : 0) : 2; }
+
+  SmallVector<Value> update(OpBuilder &b, Location l, Value p, Value g, ArrayRef<Value> state) const {
+    Type t = p.getType();
+    auto c = [&](double v) { return splat(b, l, t, v); };
+    auto add = [&](Value x, Value y) -> Value { return b.create<AddOp>(l, t, x, y); };
+    auto sub = [&](Value x, Value y) -> Value { return b.create<SubOp>(l, x.getType(), x, y); };
+    auto mul = [&](Value x, Value y) -> Value { return b.create<MulOp>(l, x.getType(), x, y); };
+    auto div = [&](Value x, Value y) -> Value { return b.create<DivOp>(l, x.getType(), x, y); };
+    Type scalar = lr.getType();
+    auto s = [&](double v) { return splat(b, l, scalar, v); };
+    Value stepF = b.create<CastOp>(l, scalar, step);
+    Value lrT = broadcastTo(b, l, lr, t);
+    double wd = num("weight_decay");
+
+    if (kind() == "sgd") {
+      if (wd != 0) g = add(g, mul(c(wd), p));
+      SmallVector<Value> out{Value()};
+      double mu = num("momentum");
+      if (mu != 0) {
+        // PyTorch: the buffer starts as the first gradient, then mu*buf + (1-dampening)*g.
+        Value first = b.create<CompareOp>(l, RankedTensorType::get({}, b.getI1Type()), b.getStringAttr("eq"), stepF, s(1.0));
+        Value firstT = broadcastTo(b, l, first, RankedTensorType::get(ty(p).getShape(), b.getI1Type()));
+        Value running = add(mul(c(mu), state[0]), mul(c(1 - num("dampening")), g));
+        Value buf = b.create<SelectOp>(l, t, firstT, g, running);
+        g = flag("nesterov") ? add(g, mul(c(mu), buf)) : buf;
+        out.push_back(buf);
+      }
+      out[0] = sub(p, mul(lrT, g));
+      return out;
+    }
+
+    // Adam / AdamW.
+    double b1 = num("beta1"), b2 = num("beta2");
+    if (kind() == "adamw") p = mul(p, broadcastTo(b, l, sub(s(1.0), mul(lr, s(wd))), t));
+    else if (wd != 0) g = add(g, mul(c(wd), p));
+    Value m = add(mul(c(b1), state[0]), mul(c(1 - b1), g));
+    Value v = add(mul(c(b2), state[1]), mul(c(1 - b2), mul(g, g)));
+    auto correction = [&](double beta) { // 1 - beta^step
+      return sub(s(1.0), b.create<ExpOp>(l, scalar, mul(stepF, s(std::log(beta)))));
+    };
+    Value stepSize = broadcastTo(b, l, div(lr, correction(b1)), t);
+    Value bc2 = broadcastTo(b, l, b.create<SqrtOp>(l, scalar, correction(b2)), t);
+    Value denom = add(div(b.create<SqrtOp>(l, t, v), bc2), c(num("eps")));
+    return {sub(p, mul(stepSize, div(m, denom))), m, v};
+  }
+};
+
+LogicalResult differentiate(func::FuncOp fn) {
+  auto train = fn->getAttrOfType<DictionaryAttr>("loom.train");
+  auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+  int lossIdx = findByName(fn, "loom.output", "loss", /*result=*/true);
+  if (lossIdx < 0) return fn.emitError("a train step or gradient export needs a result named 'loss'");
+  Value loss = ret.getOperand(lossIdx);
+  if (ty(loss).getRank() != 0 || !isF32(loss))
+    return fn.emitError("the loss must be an f32 scalar, got ") << loss.getType();
+
+  // What to differentiate with respect to.
+  SmallVector<unsigned> wrtArgs;
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    bool param = fn.getArgAttr(i, "loom.param") && !fn.getArgAttr(i, "loom.frozen");
+    auto input = fn.getArgAttrOfType<StringAttr>(i, "loom.input");
+    bool gradInput = !train && input && isF32(fn.getArgument(i)) && input.getValue() != "lr";
+    if (param || gradInput) wrtArgs.push_back(i);
+  }
+  SmallVector<Value> wrt;
+  for (unsigned i : wrtArgs) wrt.push_back(fn.getArgument(i));
+
+  OpBuilder b(ret);
+  auto grads = backward(fn, loss, wrt, b);
+  if (failed(grads)) return failure();
+
+  SmallVector<Value> results(ret.getOperands());
+  auto addResult = [&](Value v, StringRef attr, StringRef name) {
+    unsigned idx = fn.getNumResults();
+    fn.insertResult(idx, v.getType(), b.getDictionaryAttr(b.getNamedAttr(attr, b.getStringAttr(name))));
+    results.push_back(v);
+  };
+  auto nameOf = [&](unsigned arg) {
+    auto p = fn.getArgAttrOfType<StringAttr>(arg, "loom.param");
+    return (p ? p : fn.getArgAttrOfType<StringAttr>(arg, "loom.input")).getValue().str();
+  };
+
+  if (!train) {
+    for (auto [arg, g] : llvm::zip(wrtArgs, *grads)) {
+      std::string name = "grad_" + nameOf(arg);
+      std::replace(name.begin(), name.end(), '.', '_');
+      addResult(g, "loom.output", name);
+    }
+  } else {
+    int lrIdx = findByName(fn, "loom.input", "lr", false), stepIdx = findByName(fn, "loom.input", "step", false);
+    if (lrIdx < 0 || stepIdx < 0) return fn.emitError("a train step needs the inputs 'lr' and 'step'");
+    Optimizer opt{train, fn.getArgument(lrIdx), fn.getArgument(stepIdx)};
+    // The importer made one loom.state argument per state tensor, named
+    // <export>.<param>.<state>, in the order the optimizer lists them.
+    auto exportName = fn->getAttrOfType<StringAttr>("loom.export");
+    for (size_t w = 0; w < wrtArgs.size(); ++w) {
+      std::string prefix = (exportName ? exportName.getValue() : fn.getSymName()).str() + "." + nameOf(wrtArgs[w]) + ".";
+      SmallVector<Value> state;
+      SmallVector<StringRef> stateNames;
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+        if (auto st = fn.getArgAttrOfType<StringAttr>(i, "loom.state"); st && st.getValue().starts_with(prefix)) {
+          state.push_back(fn.getArgument(i));
+          stateNames.push_back(st.getValue());
+        }
+      if (state.size() != opt.stateCount())
+        return fn.emitError("parameter '") << nameOf(wrtArgs[w]) << "' has " << state.size()
+                                           << " optimizer-state arguments, " << opt.kind() << " needs "
+                                           << opt.stateCount();
+      Value param = fn.getArgument(wrtArgs[w]);
+      SmallVector<Value> updated = opt.update(b, fn.getLoc(), param, (*grads)[w], state);
+      addResult(updated[0], "loom.update", nameOf(wrtArgs[w]));
+      for (size_t k = 0; k < state.size(); ++k) addResult(updated[k + 1], "loom.update", stateNames[k]);
+    }
+  }
+  ret->setOperands(results);
+  return success();
+}
+
+struct LoomAutodiffPass : loom::impl::LoomAutodiffBase<LoomAutodiffPass> {
+  void runOnOperation() override {
+    for (auto fn : getOperation().getOps<func::FuncOp>())
+      if ((fn->hasAttr("loom.train") || fn->hasAttr("loom.grad")) && failed(differentiate(fn)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

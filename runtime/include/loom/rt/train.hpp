@@ -1,0 +1,64 @@
+// What a model's train steps need from the runtime: step counts and loss
+// history, safetensors checkpoints, and finite-difference gradient checks.
+#pragma once
+
+#include "loom/rt/params.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loom::rt {
+
+/// Steps taken and losses seen, per train export.
+class TrainLog {
+public:
+  /// Counts a step of `exported` and returns its number (1 for the first, as PyTorch's optimizers).
+  int64_t next_step(const std::string &exported) { return ++steps_[exported]; }
+  int64_t steps(const std::string &exported) const {
+    auto it = steps_.find(exported);
+    return it == steps_.end() ? 0 : it->second;
+  }
+  void record(const std::string &exported, float loss) { losses_[exported].push_back(loss); }
+  const std::vector<float> &losses(const std::string &exported) const {
+    static const std::vector<float> none;
+    auto it = losses_.find(exported);
+    return it == losses_.end() ? none : it->second;
+  }
+  std::map<std::string, int64_t> &step_counts() { return steps_; }
+
+private:
+  std::map<std::string, int64_t> steps_;
+  std::map<std::string, std::vector<float>> losses_;
+};
+
+/// Writes parameters, optimizer state (keys as the stores name them) and step
+/// counts (metadata "loom.steps.<export>") as a safetensors file that
+/// PyTorch's safetensors loader reads. Written to a temporary file and renamed.
+void save_checkpoint(const std::string &path, ParamStore &params, ParamStore &state, TrainLog &log);
+
+/// Reads a checkpoint written by save_checkpoint (or by safetensors) into the
+/// stores. Every tensor of the stores must be there with the same dtype and
+/// shape, and nothing else; on any mismatch it throws naming the file, the
+/// tensor and the problem, and leaves the stores unchanged.
+void load_checkpoint(const std::string &path, ParamStore &params, ParamStore &state, TrainLog &log);
+
+/// The result of comparing compiled gradients with finite differences.
+struct GradCheck {
+  int checked = 0;
+  double max_error = 0; // max over elements of |analytic - numeric| / max(1, |analytic|, |numeric|)
+  std::string worst;    // "param[index]: analytic a, numeric n"
+  bool ok(double tolerance = 1e-2) const { return checked > 0 && max_error <= tolerance; }
+};
+
+/// Central differences of `loss` for `samples` elements of each listed
+/// parameter (index into `params`, its compiled gradient), chosen
+/// deterministically; parameters are restored exactly.
+GradCheck grad_check(ParamStore &params, std::vector<std::pair<std::size_t, std::span<const float>>> grads,
+                     const std::function<double()> &loss, int samples, double eps);
+
+} // namespace loom::rt
