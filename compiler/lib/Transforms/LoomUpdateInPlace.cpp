@@ -2,6 +2,8 @@
 // into the buffers they replace.
 #include "loom/Transforms/Passes.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 namespace loom {
 #define GEN_PASS_DEF_LOOMUPDATEINPLACE
 #include "loom/Transforms/Passes.h.inc"
@@ -14,6 +16,14 @@ struct LoomUpdateInPlacePass : loom::impl::LoomUpdateInPlaceBase<LoomUpdateInPla
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     if (fn.isExternal()) return;
+    // CSE merges identical tensor.empty ops; empty-tensor elimination would
+    // then hand the parameter's buffer to every user of the shared one (e.g.
+    // the gradient's zero fill). Give each use its own.
+    fn.walk([](tensor::EmptyOp empty) {
+      OpBuilder b(empty);
+      for (OpOperand &use : llvm::make_early_inc_range(llvm::drop_begin(empty->getUses())))
+        use.set(b.clone(*empty)->getResult(0));
+    });
     llvm::StringMap<Value> args;
     for (unsigned i = 0; i < fn.getNumArguments(); ++i)
       for (StringRef kind : {"loom.param", "loom.state"})

@@ -73,9 +73,11 @@ def LoomUpdateInPlace : Pass<"loom-update-in-place", "mlir::func::FuncOp"> {
     `bufferization.materialize_in_destination` into the argument of that
     name, so that after bufferization parameters and optimizer state are
     updated in the runtime's buffers and `drop-equivalent-buffer-results`
-    removes the result from the signature.
+    removes the result from the signature. Each `tensor.empty` with several
+    uses is first split into one per use, so that empty-tensor elimination
+    gives the argument's buffer to the update alone.
   }];
-  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect", "mlir::tensor::TensorDialect"];
 }
 
 #endif // LOOM_PASSES_TD

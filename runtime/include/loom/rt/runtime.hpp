@@ -5,5 +5,6 @@
 #include "loom/rt/error.hpp"
 #include "loom/rt/params.hpp"
 #include "loom/rt/philox.hpp"
+#include "loom/rt/plot.hpp"
 #include "loom/rt/tensor.hpp"
 #include "loom/rt/train.hpp"
