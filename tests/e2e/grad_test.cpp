@@ -1,0 +1,229 @@
+// Compiled gradients of every differentiable op against central finite
+// differences of the same compiled loss.
+#include "grads.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+grads::Model model(3);
+
+/// Values in [lo, hi), all different, none within 0.05 of zero (kinks of relu and where).
+template <class A> A values(float lo, float hi, int salt = 0) {
+  A a;
+  for (long i = 0; i < a.numel; ++i) {
+    float v = lo + (hi - lo) * std::fmod(0.618034f * (i + 1) + 0.137f * salt, 1.0f);
+    a[i] = std::abs(v) < 0.05f ? v + 0.1f : v;
+  }
+  return a;
+}
+
+/// Central differences of loss() in every element of x against the compiled gradient.
+template <class A, class G, class F> void fd_check(const std::string &what, A &x, const G &grad, F loss) {
+  const float eps = 1e-2f;
+  double worst = 0;
+  for (long i = 0; i < x.numel; ++i) {
+    float saved = x[i];
+    x[i] = saved + eps;
+    double up = loss();
+    x[i] = saved - eps;
+    double down = loss();
+    x[i] = saved;
+    double numeric = (up - down) / (double(saved + eps) - double(saved - eps));
+    worst = std::max(worst, std::abs(numeric - grad[i]) / std::max(1.0, std::abs(numeric)));
+  }
+  MESSAGE(what << ": max error " << worst << " over " << x.numel << " elements");
+  CHECK_MESSAGE(worst < 2e-3, what);
+}
+
+template <class R> constexpr bool has_grad_frozen = requires(R r) { r.grad_frozen; };
+
+using A34 = loom::rt::Array<float, 3, 4>;
+using A4 = loom::rt::Array<float, 4>;
+
+} // namespace
+
+#define UNARY(NAME, LO, HI)                                                                    \
+  TEST_CASE(#NAME) {                                                                           \
+    auto x = values<A34>(LO, HI), c = values<A34>(-1, 1, 1);                                   \
+    auto r = model.g_##NAME(x, c);                                                             \
+    fd_check(#NAME, x, r.grad_x, [&] { return model.g_##NAME(x, c).loss[0]; });                \
+    fd_check(#NAME " (cotangent)", c, r.grad_c, [&] { return model.g_##NAME(x, c).loss[0]; }); \
+  }
+UNARY(neg, -2, 2)
+UNARY(exp, -2, 2)
+UNARY(log, 0.2f, 3)
+UNARY(sqrt, 0.2f, 3)
+UNARY(tanh, -2, 2)
+UNARY(sigmoid, -3, 3)
+UNARY(relu, -2, 2)
+UNARY(scalars, -2, 2)
+UNARY(fanout, -1, 1)
+UNARY(where, -2, 2)
+UNARY(log_softmax, -2, 2)
+UNARY(dropout, -2, 2)
+#undef UNARY
+
+#define BINARY(NAME, BLO, BHI)                                                                 \
+  TEST_CASE(#NAME " with broadcasting") {                                                      \
+    auto x = values<A34>(-2, 2), c = values<A34>(-1, 1, 1);                                    \
+    auto b = values<A4>(BLO, BHI, 2);                                                          \
+    auto r = model.g_##NAME(x, b, c);                                                          \
+    auto loss = [&] { return model.g_##NAME(x, b, c).loss[0]; };                               \
+    fd_check(#NAME " (x)", x, r.grad_x, loss);                                                 \
+    fd_check(#NAME " (b, broadcast)", b, r.grad_b, loss);                                      \
+  }
+BINARY(add, -1, 1)
+BINARY(sub, -1, 1)
+BINARY(mul, -1, 1)
+BINARY(div, 0.5f, 2)
+BINARY(maximum, -1.5f, 1.5f)
+BINARY(minimum, -1.5f, 1.5f)
+#undef BINARY
+
+TEST_CASE("maximum and minimum split the gradient on ties, as PyTorch") {
+  A34 x;
+  A4 b;
+  auto c = values<A34>(-1, 1, 1);
+  for (long i = 0; i < 12; ++i) x[i] = 1.0f;
+  for (long i = 0; i < 4; ++i) b[i] = 1.0f;
+  auto r = model.g_maximum(x, b, c);
+  for (long i = 0; i < 12; ++i) CHECK(r.grad_x[i] == doctest::Approx(c[i] / 2));
+  CHECK(r.grad_b[0] == doctest::Approx((c[0] + c[4] + c[8]) / 2));
+}
+
+TEST_CASE("reduce_max shares the gradient among tied maxima") {
+  A34 x;
+  loom::rt::Array<float, 3> c;
+  for (long i = 0; i < 12; ++i) x[i] = float(i % 4 == 1 || i % 4 == 3 ? 5 : i % 4);
+  for (long i = 0; i < 3; ++i) c[i] = float(i + 1);
+  auto r = model.g_max(x, c);
+  for (long i = 0; i < 12; ++i) CHECK(r.grad_x[i] == doctest::Approx(i % 4 == 1 || i % 4 == 3 ? c[i / 4] / 2 : 0));
+}
+
+TEST_CASE("matmul, batched matmul, transpose, permute, reshape, broadcast, concat, slice") {
+  {
+    auto x = values<A34>(-1, 1);
+    auto c = values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
+    auto w = values<loom::rt::Array<float, 4, 2>>(-1, 1, 2);
+    auto r = model.g_matmul(x, w, c);
+    auto loss = [&] { return model.g_matmul(x, w, c).loss[0]; };
+    fd_check("matmul (x)", x, r.grad_x, loss);
+    fd_check("matmul (w)", w, r.grad_w, loss);
+  }
+  {
+    auto a = values<loom::rt::Array<float, 2, 3, 4>>(-1, 1);
+    auto b = values<loom::rt::Array<float, 2, 4, 2>>(-1, 1, 1);
+    auto c = values<loom::rt::Array<float, 2, 3, 2>>(-1, 1, 2);
+    auto r = model.g_bmm(a, b, c);
+    auto loss = [&] { return model.g_bmm(a, b, c).loss[0]; };
+    fd_check("batched matmul (a)", a, r.grad_a, loss);
+    fd_check("batched matmul (b)", b, r.grad_b, loss);
+  }
+  {
+    auto x = values<A34>(-1, 1);
+    auto c = values<loom::rt::Array<float, 4, 3>>(-1, 1, 1);
+    auto r = model.g_transpose(x, c);
+    fd_check("transpose", x, r.grad_x, [&] { return model.g_transpose(x, c).loss[0]; });
+  }
+  {
+    auto x = values<loom::rt::Array<float, 2, 3, 4>>(-1, 1);
+    auto c = values<loom::rt::Array<float, 4, 2, 3>>(-1, 1, 1);
+    auto r = model.g_permute(x, c);
+    fd_check("permute", x, r.grad_x, [&] { return model.g_permute(x, c).loss[0]; });
+  }
+  {
+    auto x = values<A34>(-1, 1);
+    auto c = values<loom::rt::Array<float, 2, 6>>(-1, 1, 1);
+    auto r = model.g_reshape(x, c);
+    fd_check("reshape", x, r.grad_x, [&] { return model.g_reshape(x, c).loss[0]; });
+  }
+  {
+    auto x = values<loom::rt::Array<float, 3, 1>>(-1, 1);
+    auto c = values<A34>(-1, 1, 1);
+    auto r = model.g_broadcast(x, c);
+    fd_check("broadcast_to", x, r.grad_x, [&] { return model.g_broadcast(x, c).loss[0]; });
+  }
+  {
+    auto x = values<A34>(-1, 1);
+    auto b = values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
+    auto c = values<loom::rt::Array<float, 3, 6>>(-1, 1, 2);
+    auto r = model.g_concat(x, b, c);
+    auto loss = [&] { return model.g_concat(x, b, c).loss[0]; };
+    fd_check("concat (x)", x, r.grad_x, loss);
+    fd_check("concat (b)", b, r.grad_b, loss);
+  }
+  {
+    auto x = values<A34>(-1, 1);
+    auto c = values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
+    auto r = model.g_slice(x, c);
+    fd_check("slice", x, r.grad_x, [&] { return model.g_slice(x, c).loss[0]; });
+  }
+}
+
+TEST_CASE("sum, mean and max reductions") {
+  auto x = values<A34>(-2, 2);
+  auto c3 = values<loom::rt::Array<float, 3>>(-1, 1, 1);
+  auto c4 = values<A4>(-1, 1, 2);
+  fd_check("sum<1>", x, model.g_sum(x, c3).grad_x, [&] { return model.g_sum(x, c3).loss[0]; });
+  fd_check("mean<0>", x, model.g_mean(x, c4).grad_x, [&] { return model.g_mean(x, c4).loss[0]; });
+  fd_check("max<1>", x, model.g_max(x, c3).grad_x, [&] { return model.g_max(x, c3).loss[0]; });
+}
+
+TEST_CASE("losses: mse and cross-entropy") {
+  auto x = values<A34>(-2, 2), t = values<A34>(-1, 1, 1);
+  fd_check("mse_loss", x, model.g_mse(x, t).grad_x, [&] { return model.g_mse(x, t).loss[0]; });
+  loom::rt::Array<int64_t, 3> labels;
+  labels[0] = 2, labels[1] = 0, labels[2] = 3;
+  auto r = model.g_cross_entropy(x, labels);
+  fd_check("cross_entropy", x, r.grad_x, [&] { return model.g_cross_entropy(x, labels).loss[0]; });
+  // Its value: mean of logsumexp(row) - row[label].
+  double ref = 0;
+  for (int i = 0; i < 3; ++i) {
+    double m = -1e30, s = 0;
+    for (int j = 0; j < 4; ++j) m = std::max(m, double(x(i, j)));
+    for (int j = 0; j < 4; ++j) s += std::exp(x(i, j) - m);
+    ref += m + std::log(s) - x(i, labels[i]);
+  }
+  CHECK(r.loss[0] == doctest::Approx(ref / 3).epsilon(1e-5));
+}
+
+TEST_CASE("stop_gradient blocks one path of x * stop_gradient(x)") {
+  auto x = values<A34>(-2, 2), c = values<A34>(-1, 1, 1);
+  auto r = model.g_stop(x, c);
+  for (long i = 0; i < 12; ++i) CHECK(r.grad_x[i] == doctest::Approx(x[i] * c[i])); // not 2 x c
+}
+
+TEST_CASE("dropout: the same mask in forward and backward, new each step") {
+  auto x = values<A34>(-2, 2), c = values<A34>(-1, 1, 1);
+  auto r = model.g_dropout(x, c, 1);
+  int kept = 0;
+  for (long i = 0; i < 12; ++i) {
+    // The gradient is c * 2 where the element was kept (1/(1-p) = 2) and 0 where dropped.
+    bool keep = r.grad_x[i] != 0;
+    kept += keep;
+    CHECK(r.grad_x[i] == doctest::Approx(keep ? 2 * c[i] : 0.0));
+  }
+  CHECK(kept > 0);
+  CHECK(kept < 12);
+  auto again = model.g_dropout(x, c, 1), other = model.g_dropout(x, c, 2);
+  CHECK(std::equal(again.grad_x.span().begin(), again.grad_x.span().end(), r.grad_x.span().begin()));
+  CHECK(!std::equal(other.grad_x.span().begin(), other.grad_x.span().end(), r.grad_x.span().begin()));
+}
+
+TEST_CASE("parameters get gradients; frozen ones do not") {
+  auto x = values<A34>(-2, 2), c = values<A34>(-1, 1, 1);
+  auto r = model.g_param(x, c);
+  auto w = model.params().values<float>("w");
+  for (long j = 0; j < 4; ++j) {
+    double want = 0;
+    for (long i = 0; i < 3; ++i) want += x(i, j) * c(i, j);
+    CHECK(r.grad_w[j] == doctest::Approx(want));
+    CHECK(r.grad_x[j] == doctest::Approx(w[j] * c[j]));
+  }
+  static_assert(!has_grad_frozen<grads::g_param_result>, "a frozen parameter has no gradient output");
+}
