@@ -10,6 +10,18 @@
 # CPU defaults to LOOM_CPU (x86-64-v3); "native" targets the build machine.
 set(LOOM_CPU "x86-64-v3" CACHE STRING "LLVM CPU name loom models are compiled for (or native)")
 
+# C++26 lets static_assert messages print the shapes (see dsl/include/loom/dsl/error.hpp);
+# CMake 3.25 does not know clang's flag for it yet.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 17)
+  if(NOT CMAKE_CXX26_STANDARD_COMPILE_OPTION)
+    set(CMAKE_CXX26_STANDARD_COMPILE_OPTION "-std=c++26")
+    set(CMAKE_CXX26_EXTENSION_COMPILE_OPTION "-std=gnu++26")
+  endif()
+  set(LOOM_GENERATOR_CXX_STANDARD 26)
+else()
+  set(LOOM_GENERATOR_CXX_STANDARD 20)
+endif()
+
 function(loom_add_model name)
   cmake_parse_arguments(ARG "" "SOURCE;CPU" "EXTRA_SOURCES" ${ARGN})
   if(NOT ARG_SOURCE)
@@ -22,10 +34,7 @@ function(loom_add_model name)
   set(gen ${name}_generator)
   add_executable(${gen} ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
   target_link_libraries(${gen} PRIVATE loom::generator_main)
-  # C++26 lets static_assert messages print the shapes (see dsl/include/loom/dsl/error.hpp).
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 17)
-    target_compile_options(${gen} PRIVATE -std=c++26)
-  endif()
+  set_target_properties(${gen} PROPERTIES CXX_STANDARD ${LOOM_GENERATOR_CXX_STANDARD})
 
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${name}.loom)
   set(obj ${out}/${name}.o)

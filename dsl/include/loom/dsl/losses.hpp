@@ -21,7 +21,7 @@ template <long... D> Tensor<f32, D...> log_softmax(const Tensor<f32, D...> &x, L
     return s;
   }();
   using K = tensor_from_t<f32, kept>;
-  auto m = stop_gradient(reshape_to<K>(max<-1>(x, loc), loc), loc);
+  auto m = stop_gradient(reshape_to<K>(loom::max<-1>(x, loc), loc), loc);
   auto shifted = sub(x, m, loc);
   auto lse = log(reshape_to<K>(sum<-1>(exp(shifted, loc), loc), loc), loc);
   return sub(shifted, lse, loc);
@@ -45,7 +45,7 @@ Tensor<f32> cross_entropy(const Tensor<f32, B, C> &logits, const Tensor<L, B> &l
 
 /// Fraction of rows whose largest logit is the label.
 template <long B, long C, DType L> Tensor<f32> accuracy(const Tensor<f32, B, C> &logits, const Tensor<L, B> &labels, LOOM_HERE) {
-  return mean(cast<f32>(equal(argmax<1>(logits, loc), cast<i64>(labels, loc), loc), loc), loc);
+  return mean(cast<f32>(loom::equal(argmax<1>(logits, loc), cast<i64>(labels, loc), loc), loc), loc);
 }
 
 } // namespace loom
