@@ -16,6 +16,9 @@ struct LoomUpdateInPlacePass : loom::impl::LoomUpdateInPlaceBase<LoomUpdateInPla
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     if (fn.isExternal()) return;
+    bool updates = false;
+    for (unsigned i = 0; i < fn.getNumResults(); ++i) updates |= bool(fn.getResultAttr(i, "loom.update"));
+    if (!updates) return; // forward exports keep their shared empties (and so their in-place reuse)
     // CSE merges identical tensor.empty ops; empty-tensor elimination would
     // then hand the parameter's buffer to every user of the shared one (e.g.
     // the gradient's zero fill). Give each use its own.

@@ -126,3 +126,43 @@ func.func @float_only(%a: tensor<4xi32>) {
   %0 = loom.exp %a : tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @compare_predicate(%a: tensor<4xf32>) {
+  // expected-error @+1 {{unknown predicate 'bigger' (expected eq, ne, lt, le, gt or ge)}}
+  %0 = loom.compare "bigger" %a, %a : tensor<4xf32> -> tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @select_shape(%c: tensor<3xi1>, %a: tensor<4xf32>) {
+  // expected-error @+1 {{condition [3] differs from values [4]}}
+  %0 = loom.select %c, %a, %a : tensor<3xi1>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @one_hot_shape(%l: tensor<4xi64>) {
+  // expected-error @+1 {{labels [4] need a result of their shape plus a class axis, got [5,3]}}
+  %0 = loom.one_hot %l : tensor<4xi64> -> tensor<5x3xf32>
+  return
+}
+
+// -----
+
+func.func @argmax_axis(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{axis 2 out of range for [4,3]}}
+  %0 = loom.argmax %x axis = 2 : tensor<4x3xf32> -> tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @insert_slice_range(%s: tensor<4x2xf32>, %d: tensor<4x3xf32>) {
+  // expected-error @+1 {{dimension 1: elements 2..3 lie outside [0,3)}}
+  %0 = loom.insert_slice %s into %d starts = [0, 2] strides = [1, 1] : tensor<4x2xf32> into tensor<4x3xf32>
+  return
+}

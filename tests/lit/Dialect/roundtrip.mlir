@@ -65,3 +65,25 @@ func.func @batched(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5
   %0 = loom.matmul %a, %b : tensor<2x3x4xf32>, tensor<2x4x5xf32> -> tensor<2x3x5xf32>
   return %0 : tensor<2x3x5xf32>
 }
+
+// CHECK-LABEL: func.func @training_ops
+func.func @training_ops(%x: tensor<4x3xf32>, %l: tensor<4xi64>, %seed: tensor<i64>, %step: tensor<i64>) -> tensor<4x3xf32> {
+  // CHECK: loom.compare "gt" %{{.*}}, %{{.*}} : tensor<4x3xf32> -> tensor<4x3xi1>
+  %m = loom.compare "gt" %x, %x : tensor<4x3xf32> -> tensor<4x3xi1>
+  // CHECK: loom.select %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x3xi1>, tensor<4x3xf32>
+  %s = loom.select %m, %x, %x : tensor<4x3xi1>, tensor<4x3xf32>
+  // CHECK: loom.cast %{{.*}} : tensor<4xi64> -> tensor<4xf32>
+  %c = loom.cast %l : tensor<4xi64> -> tensor<4xf32>
+  // CHECK: loom.stop_gradient %{{.*}} : tensor<4x3xf32>
+  %g = loom.stop_gradient %s : tensor<4x3xf32>
+  // CHECK: loom.one_hot %{{.*}} : tensor<4xi64> -> tensor<4x3xf32>
+  %h = loom.one_hot %l : tensor<4xi64> -> tensor<4x3xf32>
+  // CHECK: loom.argmax %{{.*}} axis = 1 : tensor<4x3xf32> -> tensor<4xi64>
+  %a = loom.argmax %x axis = 1 : tensor<4x3xf32> -> tensor<4xi64>
+  // CHECK: loom.random_uniform %{{.*}}, %{{.*}} stream = 2 : tensor<i64>, tensor<i64> -> tensor<4x3xf32>
+  %u = loom.random_uniform %seed, %step stream = 2 : tensor<i64>, tensor<i64> -> tensor<4x3xf32>
+  // CHECK: loom.insert_slice %{{.*}} into %{{.*}} starts = [0, 1] strides = [1, 1] : tensor<4x2xf32> into tensor<4x3xf32>
+  %p = loom.slice %x starts = [0, 0] strides = [1, 1] : tensor<4x3xf32> -> tensor<4x2xf32>
+  %i = loom.insert_slice %p into %x starts = [0, 1] strides = [1, 1] : tensor<4x2xf32> into tensor<4x3xf32>
+  return %g : tensor<4x3xf32>
+}

@@ -133,3 +133,68 @@ func.func @constant() -> tensor<2xf32> {
   %0 = loom.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @masks
+func.func @masks(%x: tensor<4xf32>, %y: tensor<4xf32>, %i: tensor<4xi64>) -> (tensor<4xf32>, tensor<4xi32>, tensor<4xf32>) {
+  // CHECK: linalg.generic
+  // CHECK:   arith.cmpf ogt
+  %m = loom.compare "gt" %x, %y : tensor<4xf32> -> tensor<4xi1>
+  // CHECK: linalg.generic
+  // CHECK:   arith.select
+  %s = loom.select %m, %x, %y : tensor<4xi1>, tensor<4xf32>
+  // CHECK:   arith.cmpi ne
+  %n = loom.compare "ne" %i, %i : tensor<4xi64> -> tensor<4xi1>
+  // i1 converts unsigned (true is 1), other integers signed.
+  // CHECK:   arith.extui %{{.*}} : i1 to i32
+  %c = loom.cast %n : tensor<4xi1> -> tensor<4xi32>
+  // CHECK:   arith.sitofp %{{.*}} : i64 to f32
+  %f = loom.cast %i : tensor<4xi64> -> tensor<4xf32>
+  // stop_gradient is the identity.
+  // CHECK-NOT: stop_gradient
+  %g = loom.stop_gradient %f : tensor<4xf32>
+  return %s, %c, %g : tensor<4xf32>, tensor<4xi32>, tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @one_hot_argmax
+func.func @one_hot_argmax(%l: tensor<5xi64>, %x: tensor<5x3xf32>) -> (tensor<5x3xf32>, tensor<5xi64>) {
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>]
+  // CHECK:   %[[C:.*]] = linalg.index 1 : index
+  // CHECK:   arith.cmpi eq, %[[C]]
+  // CHECK:   arith.uitofp
+  %h = loom.one_hot %l : tensor<5xi64> -> tensor<5x3xf32>
+  // argmax carries (value, index) through one reduction; strict > keeps the first maximum.
+  // CHECK: arith.constant 0xFF800000 : f32
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<5x3xf32>) outs(%{{.*}}, %{{.*}} : tensor<5xf32>, tensor<5xi64>)
+  // CHECK:   arith.cmpf ogt
+  // CHECK:   arith.select
+  // CHECK:   arith.select
+  %a = loom.argmax %x axis = 1 : tensor<5x3xf32> -> tensor<5xi64>
+  return %h, %a : tensor<5x3xf32>, tensor<5xi64>
+}
+
+// -----
+
+// Philox 4x32-10: ten rounds of two 32x32->64-bit products, then 24 bits to [0, 1).
+// CHECK-LABEL: func.func @random
+func.func @random(%seed: tensor<i64>, %step: tensor<i64>) -> tensor<2x3xf32> {
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> ()>, affine_map<(d0, d1) -> ()>, affine_map<(d0, d1) -> (d0, d1)>]
+  // CHECK-COUNT-20: arith.muli %c{{.*}}_i64
+  // CHECK: arith.shrui %{{.*}}, %c8_i32
+  // CHECK: arith.uitofp
+  // CHECK: arith.mulf %{{.*}}, %cst
+  %u = loom.random_uniform %seed, %step stream = 3 : tensor<i64>, tensor<i64> -> tensor<2x3xf32>
+  return %u : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @insert
+func.func @insert(%s: tensor<4x2xf32>, %d: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // CHECK: tensor.insert_slice %arg0 into %arg1[0, 1] [4, 2] [1, 3]
+  %r = loom.insert_slice %s into %d starts = [0, 1] strides = [1, 3] : tensor<4x2xf32> into tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}

@@ -239,7 +239,7 @@ def Loom_CompareOp : Loom_Op<"compare", [Pure, SameTypeOperands]> {
     comparison with NaN but ne is false).
 
     ```mlir
-    %m = loom.compare gt %x, %zero : tensor<64x256xf32> -> tensor<64x256xi1>
+    %m = loom.compare "gt" %x, %zero : tensor<64x256xf32> -> tensor<64x256xi1>
     ```
   }];
   let arguments = (ins StrAttr:$predicate, Loom_Tensor:$lhs, Loom_Tensor:$rhs);

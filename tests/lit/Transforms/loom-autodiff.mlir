@@ -1,0 +1,87 @@
+// -loom-autodiff: backward pass from each op's VJP, and the optimizer update.
+// RUN: %loom-opt %s -loom-autodiff -split-input-file -verify-diagnostics | FileCheck %s
+
+// A gradient export: d/dw and d/dx of sum(x * w * x). x is used twice: its
+// gradients are summed.
+// CHECK-LABEL: func.func @grad
+// CHECK-SAME: -> (tensor<f32> {loom.output = "loss"}, tensor<3xf32> {loom.output = "grad_w"}, tensor<3xf32> {loom.output = "grad_x"})
+func.func @grad(%w: tensor<3xf32> {loom.param = "w"}, %x: tensor<3xf32> {loom.input = "x"},
+                %step: tensor<i64> {loom.input = "step"}, %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "grad"} {
+  // CHECK: %[[XW:.*]] = loom.mul %arg1, %arg0
+  %0 = loom.mul %x, %w : tensor<3xf32>
+  %1 = loom.mul %0, %x : tensor<3xf32>
+  // CHECK: %[[L:.*]] = loom.reduce_sum
+  %2 = loom.reduce_sum %1 axes = [0] : tensor<3xf32> -> tensor<f32>
+  // The seed of the backward pass, spread over the summed axis.
+  // CHECK: %[[ONE:.*]] = loom.constant dense<1.000000e+00> : tensor<f32>
+  // CHECK: %[[G:.*]] = loom.broadcast_to {{.*}} -> tensor<3xf32>
+  // CHECK: %[[GX1:.*]] = loom.mul %[[G]], %arg1
+  // CHECK: %[[GX2:.*]] = loom.mul %[[G]], %[[XW]]
+  // CHECK: %[[GW:.*]] = loom.mul %[[GX1]], %arg0
+  // CHECK: %[[DW:.*]] = loom.mul %[[GX1]], %arg1
+  // CHECK: %[[DX:.*]] = loom.add %[[GX2]], %[[GW]]
+  // CHECK: return %[[L]], %[[DW]], %[[DX]]
+  return %2 : tensor<f32>
+}
+
+// -----
+
+// A train step with plain SGD: w - lr * dw, written back through loom.update;
+// the frozen parameter gets neither gradient nor update.
+// CHECK-LABEL: func.func @sgd
+// CHECK-SAME: -> (tensor<f32> {loom.output = "loss"}, tensor<2xf32> {loom.update = "w"})
+func.func @sgd(%w: tensor<2xf32> {loom.param = "w"}, %f: tensor<2xf32> {loom.param = "f", loom.frozen},
+               %x: tensor<2xf32> {loom.input = "x"}, %lr: tensor<f32> {loom.input = "lr"},
+               %step: tensor<i64> {loom.input = "step"}, %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.export = "sgd",
+        loom.train = {optimizer = "sgd", momentum = 0.0 : f64, dampening = 0.0 : f64, nesterov = false,
+                      weight_decay = 0.0 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64}} {
+  %0 = loom.mul %x, %w : tensor<2xf32>
+  %1 = loom.mul %0, %f : tensor<2xf32>
+  %2 = loom.reduce_sum %1 axes = [0] : tensor<2xf32> -> tensor<f32>
+  // CHECK: %[[DW:.*]] = loom.mul %{{.*}}, %arg2 : tensor<2xf32>
+  // CHECK: %[[LR:.*]] = loom.broadcast_to %arg3 : tensor<f32> -> tensor<2xf32>
+  // CHECK: %[[STEP:.*]] = loom.mul %[[LR]], %[[DW]]
+  // CHECK: %[[NEW:.*]] = loom.sub %arg0, %[[STEP]]
+  // CHECK: return %{{.*}}, %[[NEW]]
+  return %2 : tensor<f32>
+}
+
+// -----
+
+// Adam reads its state arguments and returns their new values too.
+// CHECK-LABEL: func.func @adam
+// CHECK-SAME: -> (tensor<f32> {loom.output = "loss"}, tensor<2xf32> {loom.update = "w"}, tensor<2xf32> {loom.update = "adam.w.exp_avg"}, tensor<2xf32> {loom.update = "adam.w.exp_avg_sq"})
+func.func @adam(%w: tensor<2xf32> {loom.param = "w"}, %m: tensor<2xf32> {loom.state = "adam.w.exp_avg"},
+                %v: tensor<2xf32> {loom.state = "adam.w.exp_avg_sq"}, %x: tensor<2xf32> {loom.input = "x"},
+                %lr: tensor<f32> {loom.input = "lr"}, %step: tensor<i64> {loom.input = "step"},
+                %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.export = "adam",
+        loom.train = {optimizer = "adam", momentum = 0.0 : f64, dampening = 0.0 : f64, nesterov = false,
+                      weight_decay = 0.0 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64}} {
+  %0 = loom.mul %x, %w : tensor<2xf32>
+  %1 = loom.reduce_sum %0 axes = [0] : tensor<2xf32> -> tensor<f32>
+  // The step count enters as f32 for the bias corrections 1 - beta^step.
+  // CHECK: loom.cast %arg5 : tensor<i64> -> tensor<f32>
+  // CHECK: loom.mul %{{.*}}, %arg1
+  // CHECK: loom.mul %{{.*}}, %arg2
+  // CHECK: loom.exp
+  // CHECK: loom.sqrt
+  // CHECK: return %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<f32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+  return %1 : tensor<f32>
+}
+
+// -----
+
+// expected-error @+1 {{a train step or gradient export needs a result named 'loss'}}
+func.func @no_loss(%w: tensor<2xf32> {loom.param = "w"}) -> (tensor<2xf32> {loom.output = "y"}) attributes {loom.grad} {
+  return %w : tensor<2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{the loss must be an f32 scalar, got 'tensor<2xf32>'}}
+func.func @vector_loss(%w: tensor<2xf32> {loom.param = "w"}) -> (tensor<2xf32> {loom.output = "loss"}) attributes {loom.grad} {
+  return %w : tensor<2xf32>
+}
