@@ -1,14 +1,30 @@
 #!/bin/sh
-# Builds everything and runs the main job: every example (the homework
-# reproductions as they land), each printing its figures; outputs go to out/.
+# Builds everything and runs the main job: the homework reproductions, each
+# printing its figures; reports (Markdown) and plots (SVG) go to out/, with
+# out/report.md gathering them.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/build.sh
 BUILD=${LOOM_BUILD_DIR:-build}
 OUT=${LOOM_OUT:-out}
 mkdir -p "$OUT"
-for example in mlp linreg; do
-  echo "== examples/$example"
-  "$BUILD/examples/$example/$example" | tee "$OUT/$example.txt"
-done
-echo "== outputs in $OUT/; every IR stage of each model in $BUILD/examples/<name>/<name>.loom/stages/"
+run() { # run NAME BINARY ARGS...: prints and keeps the output
+  name=$1; shift
+  echo "== $name"
+  "$@" | tee "$OUT/$name.txt"
+}
+run mlp "$BUILD/examples/mlp/mlp"
+run linreg "$BUILD/examples/linreg/linreg"
+run e1_dropout "$BUILD/examples/dropout/dropout" --out "$OUT/dropout"
+run e2_tikhonov "$BUILD/examples/dropout/dropout_tikhonov" --out "$OUT/dropout"
+
+{
+  echo "# loom: homework reproductions"
+  echo
+  echo "Written by scripts/run.sh on $(date -u +%Y-%m-%d) with the binaries in $BUILD/."
+  echo
+  sed 's|(\([a-z_]*\.svg\))|(dropout/\1)|' "$OUT/dropout/report.md"
+  echo
+  cat "$OUT/dropout/tikhonov.md"
+} > "$OUT/report.md"
+echo "== report: $OUT/report.md (plots in $OUT/dropout/); every IR stage of each model in $BUILD/examples/<name>/<name>.loom/stages/"
