@@ -110,3 +110,27 @@ TEST_CASE("Linear follows PyTorch's layout and default initialisation") {
   CHECK(m.params[1].init.a == doctest::Approx(-1.0 / 28.0));
   CHECK(node(m.functions[0], m.functions[0].outputs[0]).type.shape == std::vector<int64_t>{8, 256});
 }
+
+TEST_CASE("dropout is the identity in forward exports and random in train steps") {
+  auto m = detail::trace("t", [] {
+    Param<f32, 4> w{"w"};
+    auto loss = [&](In<"x", f32, 2, 4> x) { return sum(dropout(x, 0.5) * w); };
+    export_function("eval", [&](In<"x", f32, 2, 4> x) { return dropout(x, 0.5) * w; });
+    export_train_step("train", loss, SGD{.momentum = 0.9});
+  });
+  auto count = [](const graph::Function &f, const std::string &op) {
+    return std::count_if(f.nodes.begin(), f.nodes.end(), [&](auto &n) { return n.op == op; });
+  };
+  CHECK(count(m.functions[0], "random_uniform") == 0);
+  CHECK(count(m.functions[1], "random_uniform") == 1);
+  CHECK(m.functions[1].kind == graph::Function::train);
+  CHECK(m.functions[1].optimizer.state_names() == std::vector<std::string>{"momentum_buffer"});
+  // Train steps get the hidden inputs lr, step and seed after the user's; the
+  // companion gradient export gets step and seed.
+  std::vector<std::string> names;
+  for (int id : m.functions[1].inputs) names.push_back(m.functions[1].nodes[id].name);
+  CHECK(names == std::vector<std::string>{"x", "lr", "step", "seed"});
+  REQUIRE(m.functions.size() == 3);
+  CHECK(m.functions[2].name == "train_grad");
+  CHECK(m.functions[2].kind == graph::Function::grad);
+}
