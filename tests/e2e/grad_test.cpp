@@ -1,5 +1,6 @@
 // Compiled gradients of every differentiable op against central finite
 // differences of the same compiled loss.
+#include "fd.hpp"
 #include "grads.h"
 
 #include <doctest/doctest.h>
@@ -12,34 +13,6 @@ namespace {
 
 grads::Model model(3);
 
-/// Values in [lo, hi), all different, none within 0.05 of zero (kinks of relu and where).
-template <class A> A values(float lo, float hi, int salt = 0) {
-  A a;
-  for (long i = 0; i < a.numel; ++i) {
-    float v = lo + (hi - lo) * std::fmod(0.618034f * (i + 1) + 0.137f * salt, 1.0f);
-    a[i] = std::abs(v) < 0.05f ? v + 0.1f : v;
-  }
-  return a;
-}
-
-/// Central differences of loss() in every element of x against the compiled gradient.
-template <class A, class G, class F> void fd_check(const std::string &what, A &x, const G &grad, F loss) {
-  const float eps = 1e-2f;
-  double worst = 0;
-  for (long i = 0; i < x.numel; ++i) {
-    float saved = x[i];
-    x[i] = saved + eps;
-    double up = loss();
-    x[i] = saved - eps;
-    double down = loss();
-    x[i] = saved;
-    double numeric = (up - down) / (double(saved + eps) - double(saved - eps));
-    worst = std::max(worst, std::abs(numeric - grad[i]) / std::max(1.0, std::abs(numeric)));
-  }
-  MESSAGE(what << ": max error " << worst << " over " << x.numel << " elements");
-  CHECK_MESSAGE(worst < 2e-3, what);
-}
-
 template <class R> constexpr bool has_grad_frozen = requires(R r) { r.grad_frozen; };
 
 using A34 = loom::rt::Array<float, 3, 4>;
@@ -49,10 +22,10 @@ using A4 = loom::rt::Array<float, 4>;
 
 #define UNARY(NAME, LO, HI)                                                                    \
   TEST_CASE(#NAME) {                                                                           \
-    auto x = values<A34>(LO, HI), c = values<A34>(-1, 1, 1);                                   \
+    auto x = fd::values<A34>(LO, HI), c = fd::values<A34>(-1, 1, 1);                                   \
     auto r = model.g_##NAME(x, c);                                                             \
-    fd_check(#NAME, x, r.grad_x, [&] { return model.g_##NAME(x, c).loss[0]; });                \
-    fd_check(#NAME " (cotangent)", c, r.grad_c, [&] { return model.g_##NAME(x, c).loss[0]; }); \
+    fd::check(#NAME, x, r.grad_x, [&] { return model.g_##NAME(x, c).loss[0]; });                \
+    fd::check(#NAME " (cotangent)", c, r.grad_c, [&] { return model.g_##NAME(x, c).loss[0]; }); \
   }
 UNARY(neg, -2, 2)
 UNARY(exp, -2, 2)
@@ -70,12 +43,12 @@ UNARY(dropout, -2, 2)
 
 #define BINARY(NAME, BLO, BHI)                                                                 \
   TEST_CASE(#NAME " with broadcasting") {                                                      \
-    auto x = values<A34>(-2, 2), c = values<A34>(-1, 1, 1);                                    \
-    auto b = values<A4>(BLO, BHI, 2);                                                          \
+    auto x = fd::values<A34>(-2, 2), c = fd::values<A34>(-1, 1, 1);                                    \
+    auto b = fd::values<A4>(BLO, BHI, 2);                                                          \
     auto r = model.g_##NAME(x, b, c);                                                          \
     auto loss = [&] { return model.g_##NAME(x, b, c).loss[0]; };                               \
-    fd_check(#NAME " (x)", x, r.grad_x, loss);                                                 \
-    fd_check(#NAME " (b, broadcast)", b, r.grad_b, loss);                                      \
+    fd::check(#NAME " (x)", x, r.grad_x, loss);                                                 \
+    fd::check(#NAME " (b, broadcast)", b, r.grad_b, loss);                                      \
   }
 BINARY(add, -1, 1)
 BINARY(sub, -1, 1)
@@ -88,7 +61,7 @@ BINARY(minimum, -1.5f, 1.5f)
 TEST_CASE("maximum and minimum split the gradient on ties, as PyTorch") {
   A34 x;
   A4 b;
-  auto c = values<A34>(-1, 1, 1);
+  auto c = fd::values<A34>(-1, 1, 1);
   for (long i = 0; i < 12; ++i) x[i] = 1.0f;
   for (long i = 0; i < 4; ++i) b[i] = 1.0f;
   auto r = model.g_maximum(x, b, c);
@@ -107,80 +80,80 @@ TEST_CASE("reduce_max shares the gradient among tied maxima") {
 
 TEST_CASE("matmul, batched matmul, transpose, permute, reshape, broadcast, concat, slice") {
   {
-    auto x = values<A34>(-1, 1);
-    auto c = values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
-    auto w = values<loom::rt::Array<float, 4, 2>>(-1, 1, 2);
+    auto x = fd::values<A34>(-1, 1);
+    auto c = fd::values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
+    auto w = fd::values<loom::rt::Array<float, 4, 2>>(-1, 1, 2);
     auto r = model.g_matmul(x, w, c);
     auto loss = [&] { return model.g_matmul(x, w, c).loss[0]; };
-    fd_check("matmul (x)", x, r.grad_x, loss);
-    fd_check("matmul (w)", w, r.grad_w, loss);
+    fd::check("matmul (x)", x, r.grad_x, loss);
+    fd::check("matmul (w)", w, r.grad_w, loss);
   }
   {
-    auto a = values<loom::rt::Array<float, 2, 3, 4>>(-1, 1);
-    auto b = values<loom::rt::Array<float, 2, 4, 2>>(-1, 1, 1);
-    auto c = values<loom::rt::Array<float, 2, 3, 2>>(-1, 1, 2);
+    auto a = fd::values<loom::rt::Array<float, 2, 3, 4>>(-1, 1);
+    auto b = fd::values<loom::rt::Array<float, 2, 4, 2>>(-1, 1, 1);
+    auto c = fd::values<loom::rt::Array<float, 2, 3, 2>>(-1, 1, 2);
     auto r = model.g_bmm(a, b, c);
     auto loss = [&] { return model.g_bmm(a, b, c).loss[0]; };
-    fd_check("batched matmul (a)", a, r.grad_a, loss);
-    fd_check("batched matmul (b)", b, r.grad_b, loss);
+    fd::check("batched matmul (a)", a, r.grad_a, loss);
+    fd::check("batched matmul (b)", b, r.grad_b, loss);
   }
   {
-    auto x = values<A34>(-1, 1);
-    auto c = values<loom::rt::Array<float, 4, 3>>(-1, 1, 1);
+    auto x = fd::values<A34>(-1, 1);
+    auto c = fd::values<loom::rt::Array<float, 4, 3>>(-1, 1, 1);
     auto r = model.g_transpose(x, c);
-    fd_check("transpose", x, r.grad_x, [&] { return model.g_transpose(x, c).loss[0]; });
+    fd::check("transpose", x, r.grad_x, [&] { return model.g_transpose(x, c).loss[0]; });
   }
   {
-    auto x = values<loom::rt::Array<float, 2, 3, 4>>(-1, 1);
-    auto c = values<loom::rt::Array<float, 4, 2, 3>>(-1, 1, 1);
+    auto x = fd::values<loom::rt::Array<float, 2, 3, 4>>(-1, 1);
+    auto c = fd::values<loom::rt::Array<float, 4, 2, 3>>(-1, 1, 1);
     auto r = model.g_permute(x, c);
-    fd_check("permute", x, r.grad_x, [&] { return model.g_permute(x, c).loss[0]; });
+    fd::check("permute", x, r.grad_x, [&] { return model.g_permute(x, c).loss[0]; });
   }
   {
-    auto x = values<A34>(-1, 1);
-    auto c = values<loom::rt::Array<float, 2, 6>>(-1, 1, 1);
+    auto x = fd::values<A34>(-1, 1);
+    auto c = fd::values<loom::rt::Array<float, 2, 6>>(-1, 1, 1);
     auto r = model.g_reshape(x, c);
-    fd_check("reshape", x, r.grad_x, [&] { return model.g_reshape(x, c).loss[0]; });
+    fd::check("reshape", x, r.grad_x, [&] { return model.g_reshape(x, c).loss[0]; });
   }
   {
-    auto x = values<loom::rt::Array<float, 3, 1>>(-1, 1);
-    auto c = values<A34>(-1, 1, 1);
+    auto x = fd::values<loom::rt::Array<float, 3, 1>>(-1, 1);
+    auto c = fd::values<A34>(-1, 1, 1);
     auto r = model.g_broadcast(x, c);
-    fd_check("broadcast_to", x, r.grad_x, [&] { return model.g_broadcast(x, c).loss[0]; });
+    fd::check("broadcast_to", x, r.grad_x, [&] { return model.g_broadcast(x, c).loss[0]; });
   }
   {
-    auto x = values<A34>(-1, 1);
-    auto b = values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
-    auto c = values<loom::rt::Array<float, 3, 6>>(-1, 1, 2);
+    auto x = fd::values<A34>(-1, 1);
+    auto b = fd::values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
+    auto c = fd::values<loom::rt::Array<float, 3, 6>>(-1, 1, 2);
     auto r = model.g_concat(x, b, c);
     auto loss = [&] { return model.g_concat(x, b, c).loss[0]; };
-    fd_check("concat (x)", x, r.grad_x, loss);
-    fd_check("concat (b)", b, r.grad_b, loss);
+    fd::check("concat (x)", x, r.grad_x, loss);
+    fd::check("concat (b)", b, r.grad_b, loss);
   }
   {
-    auto x = values<A34>(-1, 1);
-    auto c = values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
+    auto x = fd::values<A34>(-1, 1);
+    auto c = fd::values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
     auto r = model.g_slice(x, c);
-    fd_check("slice", x, r.grad_x, [&] { return model.g_slice(x, c).loss[0]; });
+    fd::check("slice", x, r.grad_x, [&] { return model.g_slice(x, c).loss[0]; });
   }
 }
 
 TEST_CASE("sum, mean and max reductions") {
-  auto x = values<A34>(-2, 2);
-  auto c3 = values<loom::rt::Array<float, 3>>(-1, 1, 1);
-  auto c4 = values<A4>(-1, 1, 2);
-  fd_check("sum<1>", x, model.g_sum(x, c3).grad_x, [&] { return model.g_sum(x, c3).loss[0]; });
-  fd_check("mean<0>", x, model.g_mean(x, c4).grad_x, [&] { return model.g_mean(x, c4).loss[0]; });
-  fd_check("max<1>", x, model.g_max(x, c3).grad_x, [&] { return model.g_max(x, c3).loss[0]; });
+  auto x = fd::values<A34>(-2, 2);
+  auto c3 = fd::values<loom::rt::Array<float, 3>>(-1, 1, 1);
+  auto c4 = fd::values<A4>(-1, 1, 2);
+  fd::check("sum<1>", x, model.g_sum(x, c3).grad_x, [&] { return model.g_sum(x, c3).loss[0]; });
+  fd::check("mean<0>", x, model.g_mean(x, c4).grad_x, [&] { return model.g_mean(x, c4).loss[0]; });
+  fd::check("max<1>", x, model.g_max(x, c3).grad_x, [&] { return model.g_max(x, c3).loss[0]; });
 }
 
 TEST_CASE("losses: mse and cross-entropy") {
-  auto x = values<A34>(-2, 2), t = values<A34>(-1, 1, 1);
-  fd_check("mse_loss", x, model.g_mse(x, t).grad_x, [&] { return model.g_mse(x, t).loss[0]; });
+  auto x = fd::values<A34>(-2, 2), t = fd::values<A34>(-1, 1, 1);
+  fd::check("mse_loss", x, model.g_mse(x, t).grad_x, [&] { return model.g_mse(x, t).loss[0]; });
   loom::rt::Array<int64_t, 3> labels;
   labels[0] = 2, labels[1] = 0, labels[2] = 3;
   auto r = model.g_cross_entropy(x, labels);
-  fd_check("cross_entropy", x, r.grad_x, [&] { return model.g_cross_entropy(x, labels).loss[0]; });
+  fd::check("cross_entropy", x, r.grad_x, [&] { return model.g_cross_entropy(x, labels).loss[0]; });
   // Its value: mean of logsumexp(row) - row[label].
   double ref = 0;
   for (int i = 0; i < 3; ++i) {
@@ -193,13 +166,13 @@ TEST_CASE("losses: mse and cross-entropy") {
 }
 
 TEST_CASE("stop_gradient blocks one path of x * stop_gradient(x)") {
-  auto x = values<A34>(-2, 2), c = values<A34>(-1, 1, 1);
+  auto x = fd::values<A34>(-2, 2), c = fd::values<A34>(-1, 1, 1);
   auto r = model.g_stop(x, c);
   for (long i = 0; i < 12; ++i) CHECK(r.grad_x[i] == doctest::Approx(x[i] * c[i])); // not 2 x c
 }
 
 TEST_CASE("dropout: the same mask in forward and backward, new each step") {
-  auto x = values<A34>(-2, 2), c = values<A34>(-1, 1, 1);
+  auto x = fd::values<A34>(-2, 2), c = fd::values<A34>(-1, 1, 1);
   auto r = model.g_dropout(x, c, 1);
   int kept = 0;
   for (long i = 0; i < 12; ++i) {
@@ -216,7 +189,7 @@ TEST_CASE("dropout: the same mask in forward and backward, new each step") {
 }
 
 TEST_CASE("parameters get gradients; frozen ones do not") {
-  auto x = values<A34>(-2, 2), c = values<A34>(-1, 1, 1);
+  auto x = fd::values<A34>(-2, 2), c = fd::values<A34>(-1, 1, 1);
   auto r = model.g_param(x, c);
   auto w = model.params().values<float>("w");
   for (long j = 0; j < 4; ++j) {

@@ -203,3 +203,38 @@ LogicalResult InsertSliceOp::verify() {
   }
   return success();
 }
+
+// Shared by conv2d and its two gradients: (input, filter, output) shapes agree.
+static LogicalResult verifyConv(Operation *op, ArrayRef<int64_t> x, ArrayRef<int64_t> w, ArrayRef<int64_t> y,
+                                ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t groups) {
+  auto fail = [&](StringRef why) {
+    return op->emitOpError(why) << ": input " << str(x) << ", filter " << str(w) << ", output " << str(y)
+                                << ", strides " << str(strides) << ", dilations " << str(dilations) << ", groups "
+                                << groups;
+  };
+  if (x.size() != 4 || w.size() != 4 || y.size() != 4) return fail("needs 4-D NCHW/OIHW tensors");
+  if (strides.size() != 2 || dilations.size() != 2 || strides[0] < 1 || strides[1] < 1 || dilations[0] < 1 ||
+      dilations[1] < 1)
+    return fail("needs two positive strides and dilations");
+  if (groups < 1 || x[1] % groups || w[0] % groups) return fail("channels are not divisible by groups");
+  if (w[1] * groups != x[1]) return fail("filter input channels times groups differ from the input's channels");
+  int64_t oh = (x[2] - dilations[0] * (w[2] - 1) - 1) / strides[0] + 1;
+  int64_t ow = (x[3] - dilations[1] * (w[3] - 1) - 1) / strides[1] + 1;
+  if (oh < 1 || ow < 1) return fail("the filter is larger than the input");
+  if (y[0] != x[0] || y[1] != w[0] || y[2] != oh || y[3] != ow)
+    return fail(("output should be " + str({x[0], w[0], oh, ow})).c_str());
+  return success();
+}
+
+LogicalResult Conv2dOp::verify() {
+  return verifyConv(*this, shapeOf(getLhs()), shapeOf(getRhs()), shapeOf(getResult()), getStrides(), getDilations(),
+                    getGroups());
+}
+LogicalResult Conv2dInputGradOp::verify() {
+  return verifyConv(*this, shapeOf(getResult()), shapeOf(getRhs()), shapeOf(getLhs()), getStrides(), getDilations(),
+                    getGroups());
+}
+LogicalResult Conv2dFilterGradOp::verify() {
+  return verifyConv(*this, shapeOf(getLhs()), shapeOf(getResult()), shapeOf(getRhs()), getStrides(), getDilations(),
+                    getGroups());
+}

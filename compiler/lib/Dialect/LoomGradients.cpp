@@ -204,4 +204,13 @@ SmallVector<Value> ReduceMaxOp::vjp(OpBuilder &b, Value g) {
   return {bin<MulOp>(b, l, hit, unreduce(b, l, share, x, getAxes()))};
 }
 
+SmallVector<Value> Conv2dOp::vjp(OpBuilder &b, Value g) {
+  Location l = getLoc();
+  Value dx = b.create<Conv2dInputGradOp>(l, getLhs().getType(), g, getRhs(), getStridesAttr(), getDilationsAttr(),
+                                         getGroupsAttr());
+  Value dw = b.create<Conv2dFilterGradOp>(l, getRhs().getType(), getLhs(), g, getStridesAttr(), getDilationsAttr(),
+                                          getGroupsAttr());
+  return {dx, dw};
+}
+
 } // namespace loom

@@ -88,6 +88,7 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m) {
     SmallVector<Type> argTypes, resultTypes;
     for (auto &a : args) argTypes.push_back(a.type);
     for (int id : f.outputs) resultTypes.push_back(tensorType(&ctx, f.nodes[id].type));
+    for (auto [decl, id] : f.updates) resultTypes.push_back(tensorType(&ctx, f.nodes[id].type));
 
     Location loc = f.nodes.empty() ? b.getUnknownLoc() : location(b, f.nodes.front().loc);
     auto fn = b.create<func::FuncOp>(loc, exportSymbol(m, f), b.getFunctionType(argTypes, resultTypes));
@@ -116,6 +117,9 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m) {
     }
     for (size_t i = 0; i < f.outputs.size(); ++i)
       fn.setResultAttr(i, "loom.output", b.getStringAttr(f.output_names[i]));
+    // Buffers the step overwrites (batch norm's running statistics).
+    for (size_t i = 0; i < f.updates.size(); ++i)
+      fn.setResultAttr(f.outputs.size() + i, "loom.update", b.getStringAttr(m.params[f.updates[i].first].name));
 
     for (size_t id = 0; id < f.nodes.size(); ++id) {
       const graph::Node &n = f.nodes[id];
@@ -127,7 +131,7 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m) {
       auto type = tensorType(&ctx, n.type);
       st.addTypes(type);
       for (const auto &[name, ints] : n.ints) {
-        if (name == "axis" || name == "stream") st.addAttribute(name, fb.getI64IntegerAttr(ints.at(0)));
+        if (name == "axis" || name == "stream" || name == "groups") st.addAttribute(name, fb.getI64IntegerAttr(ints.at(0)));
         else st.addAttribute(name, fb.getDenseI64ArrayAttr(ints));
       }
       for (const auto &[name, str] : n.strs) st.addAttribute(name, fb.getStringAttr(str));
@@ -136,6 +140,7 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m) {
     }
     SmallVector<Value> results;
     for (int id : f.outputs) results.push_back(values[id]);
+    for (auto [decl, id] : f.updates) results.push_back(values[id]);
     fb.create<func::ReturnOp>(loc, results);
   }
   if (failed(verify(*module))) return nullptr;

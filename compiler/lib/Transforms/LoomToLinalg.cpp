@@ -439,6 +439,108 @@ struct RandomUniformLowering : OpConversionPattern<RandomUniformOp> {
   }
 };
 
+/// out[...] += a[...] * b[...] over the reduction dims: every convolution and its gradients.
+Value contraction(OpBuilder &b, Location loc, RankedTensorType out, ValueRange ins, ArrayRef<AffineMap> maps,
+                  unsigned parallelDims) {
+  Value init = filled(b, loc, out, b.getZeroAttr(out.getElementType()));
+  unsigned dims = maps.front().getNumDims();
+  SmallVector<utils::IteratorType> its(dims, utils::IteratorType::reduction);
+  for (unsigned d = 0; d < parallelDims; ++d) its[d] = utils::IteratorType::parallel;
+  return buildGeneric(b, loc, out, ins, maps.drop_back(),
+                      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                        return nb.create<arith::AddFOp>(l, a.back(), nb.create<arith::MulFOp>(l, a[0], a[1]));
+                      },
+                      init, maps.back(), its);
+}
+
+/// Dimensions and attributes of one convolution, with affine helpers.
+struct ConvGeometry {
+  int64_t N, C, H, W, O, KH, KW, s0, s1, d0, d1, groups, Cg, Og;
+  MLIRContext *ctx;
+  template <typename Op> ConvGeometry(Op op, Value x, Value w) : ctx(op.getContext()) {
+    auto xs = tensorType(x).getShape(), ws = tensorType(w).getShape();
+    N = xs[0], C = xs[1], H = xs[2], W = xs[3], O = ws[0], KH = ws[2], KW = ws[3];
+    s0 = op.getStrides()[0], s1 = op.getStrides()[1], d0 = op.getDilations()[0], d1 = op.getDilations()[1];
+    groups = op.getGroups(), Cg = C / groups, Og = O / groups;
+  }
+  AffineExpr dim(unsigned i) const { return getAffineDimExpr(i, ctx); }
+  AffineMap map(ArrayRef<AffineExpr> e) const { return AffineMap::get(7, 0, e, ctx); }
+};
+
+/// y[n, o, i, j] = sum_{c, kh, kw} x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] w[o, c, kh, kw]
+/// Loops (n, o, i, j | c, kh, kw).
+struct Conv2dLowering : OpConversionPattern<Conv2dOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(Conv2dOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    ConvGeometry g(op, op.getLhs(), op.getRhs());
+    auto n = g.dim(0), o = g.dim(1), i = g.dim(2), j = g.dim(3), c = g.dim(4), kh = g.dim(5), kw = g.dim(6);
+    AffineExpr channel = g.groups == 1 ? c : o.floorDiv(g.Og) * g.Cg + c;
+    SmallVector<AffineMap> maps = {g.map({n, channel, i * g.s0 + kh * g.d0, j * g.s1 + kw * g.d1}),
+                                   g.map({o, c, kh, kw}), g.map({n, o, i, j})};
+    rw.replaceOp(op, contraction(rw, op.getLoc(), tensorType(op.getResult()),
+                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 4));
+    return success();
+  }
+};
+
+/// dw[o, c, kh, kw] = sum_{n, i, j} x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] dy[n, o, i, j]
+/// Loops (o, c, kh, kw | n, i, j).
+struct Conv2dFilterGradLowering : OpConversionPattern<Conv2dFilterGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(Conv2dFilterGradOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    ConvGeometry g(op, op.getLhs(), op.getResult());
+    auto o = g.dim(0), c = g.dim(1), kh = g.dim(2), kw = g.dim(3), n = g.dim(4), i = g.dim(5), j = g.dim(6);
+    AffineExpr channel = g.groups == 1 ? c : o.floorDiv(g.Og) * g.Cg + c;
+    SmallVector<AffineMap> maps = {g.map({n, channel, i * g.s0 + kh * g.d0, j * g.s1 + kw * g.d1}),
+                                   g.map({n, o, i, j}), g.map({o, c, kh, kw})};
+    rw.replaceOp(op, contraction(rw, op.getLoc(), tensorType(op.getResult()),
+                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 4));
+    return success();
+  }
+};
+
+/// dx[n, ci, p, q] = sum_{oo, kh, kw} dyP[n, g(ci) Og + oo, p + (KH-1-kh) d0, q + (KW-1-kw) d1]
+///                                    w[g(ci) Og + oo, ci mod Cg, kh, kw]
+/// where dyP is dy spread out by the strides and padded by (K-1) d: every
+/// (output, tap) pair that reads x[p, q] lands at one place. Loops (n, ci, p, q | oo, kh, kw).
+struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(Conv2dInputGradOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
+    ConvGeometry g(op, op.getResult(), op.getRhs());
+    Location loc = op.getLoc();
+    auto dyType = tensorType(op.getLhs());
+    auto et = dyType.getElementType();
+    // dyP: zeros of [N, O, H + (KH-1) d0, W + (KW-1) d1] with dy at ((KH-1) d0, (KW-1) d1), strides (s0, s1).
+    auto padType = RankedTensorType::get({g.N, g.O, g.H + (g.KH - 1) * g.d0, g.W + (g.KW - 1) * g.d1}, et);
+    Value dyP = rw.create<tensor::InsertSliceOp>(
+        loc, adaptor.getLhs(), filled(rw, loc, padType, rw.getZeroAttr(et)), ValueRange{}, ValueRange{}, ValueRange{},
+        SmallVector<int64_t>{0, 0, (g.KH - 1) * g.d0, (g.KW - 1) * g.d1}, dyType.getShape(),
+        SmallVector<int64_t>{1, 1, g.s0, g.s1});
+    auto n = g.dim(0), ci = g.dim(1), p = g.dim(2), q = g.dim(3), oo = g.dim(4), kh = g.dim(5), kw = g.dim(6);
+    AffineExpr out = g.groups == 1 ? oo : ci.floorDiv(g.Cg) * g.Og + oo;
+    AffineExpr cin = g.groups == 1 ? ci : ci % g.Cg;
+    SmallVector<Value> ins = {dyP, adaptor.getRhs()};
+    SmallVector<AffineMap> maps = {g.map({n, out, p + (g.KH - 1 - kh) * g.d0, q + (g.KW - 1 - kw) * g.d1}),
+                                   g.map({out, cin, kh, kw})};
+    if (g.groups > 1) {
+      // oo appears in no map by itself: an unused operand of shape [Og] gives linalg its range.
+      ins.push_back(rw.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{g.Og}, et));
+      maps.push_back(g.map({oo}));
+    }
+    maps.push_back(g.map({n, ci, p, q}));
+    Value init = filled(rw, loc, tensorType(op.getResult()), rw.getZeroAttr(et));
+    SmallVector<utils::IteratorType> its(7, utils::IteratorType::reduction);
+    for (int d = 0; d < 4; ++d) its[d] = utils::IteratorType::parallel;
+    rw.replaceOp(op, buildGeneric(rw, loc, tensorType(op.getResult()), ins, ArrayRef<AffineMap>(maps).drop_back(),
+                                  [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                                    return nb.create<arith::AddFOp>(l, a.back(),
+                                                                    nb.create<arith::MulFOp>(l, a[0], a[1]));
+                                  },
+                                  init, maps.back(), its));
+    return success();
+  }
+};
+
 struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -457,7 +559,8 @@ struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
                  ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
                  ReduceLowering<ReduceMaxOp>, ElementwiseLowering<CompareOp>,
                  ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>, StopGradientLowering,
-                 InsertSliceLowering, OneHotLowering, ArgmaxLowering, RandomUniformLowering>(ctx);
+                 InsertSliceLowering, OneHotLowering, ArgmaxLowering, RandomUniformLowering, Conv2dLowering,
+                 Conv2dFilterGradLowering, Conv2dInputGradLowering>(ctx);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

@@ -336,4 +336,56 @@ def Loom_RandomUniformOp : Loom_Op<"random_uniform", []> {
   let assemblyFormat = "$seed `,` $step `stream` `=` $stream attr-dict `:` type($seed) `,` type($step) `->` type($result)";
 }
 
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+class Loom_ConvOp<string mnemonic, string summaryText, string example, list<Trait> traits = []>
+    : Loom_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultElementType], traits)> {
+  let summary = summaryText;
+  let description = summaryText # [{ (NCHW activations, OIHW filters with
+    I = C / groups). Padding is not part of the op: the DSL pads explicitly
+    (zeros or reflect), so its gradient is the pad's.
+  }] # example;
+  let arguments = (ins Loom_FloatTensor:$lhs, Loom_FloatTensor:$rhs, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs `strides` `=` $strides `dilations` `=` $dilations `groups` `=` $groups "
+                       "attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_Conv2dOp : Loom_ConvOp<"conv2d", "2-D convolution (cross-correlation) of an input with filters", [{
+
+    `y[n, o, i, j] = sum_{c, kh, kw} x[n, g(o) * C/groups + c, i*s0 + kh*d0, j*s1 + kw*d1] * w[o, c, kh, kw]`
+
+    ```mlir
+    %y = loom.conv2d %x, %w strides = [1, 1] dilations = [1, 1] groups = 1
+           : tensor<10x1x34x34xf32>, tensor<3x1x7x7xf32> -> tensor<10x3x28x28xf32>
+    ```
+  }], [VJP]>;
+
+def Loom_Conv2dInputGradOp : Loom_ConvOp<"conv2d_input_grad",
+    "Gradient of a 2-D convolution with respect to its input", [{
+
+    Operands: the result's gradient and the filters; the result has the
+    input's type (given, since strides may leave rows unused).
+
+    ```mlir
+    %dx = loom.conv2d_input_grad %dy, %w strides = [1, 1] dilations = [1, 1] groups = 1
+            : tensor<10x3x28x28xf32>, tensor<3x1x7x7xf32> -> tensor<10x1x34x34xf32>
+    ```
+  }]>;
+
+def Loom_Conv2dFilterGradOp : Loom_ConvOp<"conv2d_filter_grad",
+    "Gradient of a 2-D convolution with respect to its filters", [{
+
+    Operands: the convolution's input and the result's gradient.
+
+    ```mlir
+    %dw = loom.conv2d_filter_grad %x, %dy strides = [1, 1] dilations = [1, 1] groups = 1
+            : tensor<10x1x34x34xf32>, tensor<10x3x28x28xf32> -> tensor<3x1x7x7xf32>
+    ```
+  }]>;
+
 #endif // LOOM_OPS_TD

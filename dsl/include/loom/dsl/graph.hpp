@@ -83,6 +83,9 @@ struct Function {
   std::vector<Node> nodes;
   std::vector<int> params, inputs, outputs; // node ids, in signature order
   std::vector<std::string> output_names;
+  /// Buffers a train step overwrites besides the optimizer's work (batch norm's
+  /// running statistics): (param decl, node with the new value).
+  std::vector<std::pair<int, int>> updates;
 };
 
 struct ParamDecl {

@@ -133,6 +133,13 @@ template <long... To, DType T, long... D> Tensor<T, To...> broadcast_to(const Te
   else return detail::record<Tensor<T, To...>>("broadcast_to", {x.node()}, loc);
 }
 
+namespace detail {
+template <auto Shape, DType T, long... D> auto broadcast_to_shape(const Tensor<T, D...> &x, const loc_t &loc) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) { return broadcast_to<Shape[I]...>(x, loc); }(
+      std::make_index_sequence<Shape.size()>{});
+}
+} // namespace detail
+
 /// reshape<64, -1>(x): row-major reinterpretation; one dimension may be -1.
 template <long... To, DType T, long... D> auto reshape(const Tensor<T, D...> &x, LOOM_HERE) {
   constexpr auto r = shape::reshape(dims_v<D...>, std::array<long, sizeof...(To)>{To...});
@@ -256,7 +263,8 @@ auto concat(const Tensor<T, D...> &first, const Rest &...rest) {
     return ok;
   }();
   LOOM_REQUIRE(fits, "loom: concat: shapes differ outside the concatenation axis",
-               "concat: shapes differ outside axis ", Axis, ": ", dims_v<D...>, " vs ", (Rest::shape, ...));
+               "concat: shapes differ outside axis ", Axis, ": ", dims_v<D...>, " vs ",
+               std::get<sizeof...(Rest) - 1>(std::tuple{Rest::shape...}));
   if constexpr (!fits || !same_dtype) return first;
   else {
     constexpr auto out = [] {

@@ -90,6 +90,9 @@ public:
     return param_ < 0 ? node_ : detail::Tracer::get().param_node(param_, loc_);
   }
 
+  /// The parameter declaration this tensor is (-1 if it is not a parameter).
+  int decl() const { return param_; }
+
   /// Wraps an existing node (used by ops and exports).
   static Tensor from_node(int node) {
     Tensor t;

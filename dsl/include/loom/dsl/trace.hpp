@@ -79,6 +79,12 @@ struct Tracer {
     random_streams = 0;
   }
 
+  /// In train steps, `param` (a buffer: frozen) is overwritten with `node` when the step ends.
+  template <class P, class V> void update_buffer(const P &param, const V &value) {
+    if (!training()) return;
+    function().updates.push_back({param.decl(), value.node()});
+  }
+
   /// The train step's hidden inputs, after the user's: lr (train only), step, seed.
   void add_hidden_inputs(const graph::SourceLoc &loc) {
     auto hidden = [&](const char *name, graph::DType t) {

@@ -1,0 +1,174 @@
+// Convolutional-network layers: padding, conv2d, pooling, batch norm. Padding
+// and pooling are compositions of loom ops (so their gradients are those ops');
+// conv2d is one op with its own gradient ops.
+#pragma once
+
+#include "loom/dsl/layers.hpp"
+#include "loom/dsl/losses.hpp"
+
+namespace loom {
+
+enum class Pad { zeros, reflect };
+
+/// Options of a convolution, a structural type so they can be template
+/// arguments (the output shape depends on them): Conv{.padding = 3, .mode = Pad::reflect}.
+struct Conv {
+  long stride = 1, padding = 0, dilation = 1, groups = 1;
+  Pad mode = Pad::zeros;
+  bool bias = true;
+};
+
+namespace detail {
+template <long Axis, long P, DType T, long... D> auto pad_axis(const Tensor<T, D...> &x, Pad mode, const loc_t &loc) {
+  constexpr long n = dims_v<D...>[Axis];
+  if constexpr (P == 0) return x;
+  else if (mode == Pad::zeros) {
+    constexpr auto edge = [] {
+      auto s = dims_v<D...>;
+      s[Axis] = P;
+      return s;
+    }();
+    auto z = full<T>(0.0, loc);
+    auto zeros = broadcast_to_shape<edge>(z, loc);
+    return concat<Axis>(zeros, x, zeros);
+  } else {
+    // reflect: x[P], ..., x[1], x, x[n-2], ..., x[n-1-P] along the axis.
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return concat<Axis>(slice<Axis, P - long(I), P - long(I) + 1>(x, loc)..., x,
+                          slice<Axis, n - 2 - long(I), n - 1 - long(I)>(x, loc)...);
+    }(std::make_index_sequence<P>{});
+  }
+}
+} // namespace detail
+
+/// Pads the last two axes of [N, C, H, W] by P on every side; reflect needs P < H and P < W.
+template <long P, Pad Mode = Pad::zeros, DType T, long N, long C, long H, long W>
+auto pad2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
+  LOOM_REQUIRE(Mode == Pad::zeros || (P < H && P < W), "loom: reflect padding must be smaller than the input",
+               "pad2d: reflect padding ", P, " needs an input larger than that, got ", dims_v<N, C, H, W>);
+  if constexpr (Mode == Pad::reflect && !(P < H && P < W)) return x;
+  else return detail::pad_axis<3, P>(detail::pad_axis<2, P>(x, Mode, loc), Mode, loc);
+}
+
+/// 2-D convolution of x [N, C, H, W] with w [O, C/groups, K, K] (PyTorch's conv2d,
+/// padding as Opts says).
+template <Conv Opts, long N, long C, long H, long W, long O, long CG, long KH, long KW>
+auto conv2d(const Tensor<f32, N, C, H, W> &x, const Tensor<f32, O, CG, KH, KW> &w, LOOM_HERE) {
+  constexpr long s = Opts.stride, d = Opts.dilation, g = Opts.groups, p = Opts.padding;
+  constexpr long OH = (H + 2 * p - d * (KH - 1) - 1) / s + 1, OW = (W + 2 * p - d * (KW - 1) - 1) / s + 1;
+  constexpr bool channels = g >= 1 && C % g == 0 && O % g == 0 && CG * g == C;
+  LOOM_REQUIRE(channels, "loom: conv2d: the filter's channels do not match the input's",
+               "conv2d: input ", dims_v<N, C, H, W>, " and filter ", dims_v<O, CG, KH, KW>, " with groups = ", g,
+               ": the filter needs ", C, "/groups input channels and groups must divide ", O);
+  LOOM_REQUIRE(OH >= 1 && OW >= 1 && s >= 1 && d >= 1, "loom: conv2d: the filter does not fit the input",
+               "conv2d: filter ", dims_v<O, CG, KH, KW>, " (dilation ", d, ") does not fit input ", dims_v<N, C, H, W>,
+               " padded by ", p);
+  if constexpr (!channels || !(OH >= 1 && OW >= 1 && s >= 1 && d >= 1)) return Tensor<f32, N, O, 1, 1>::from_node(x.node());
+  else {
+    auto xp = pad2d<p, Opts.mode>(x, loc);
+    return detail::record<Tensor<f32, N, O, OH, OW>>("conv2d", {xp.node(), w.node()}, loc,
+                                                     {{"strides", {s, s}}, {"dilations", {d, d}}, {"groups", {g}}});
+  }
+}
+template <Conv Opts, long N, long C, long H, long W, long O, long CG, long KH, long KW>
+auto conv2d(const Tensor<f32, N, C, H, W> &x, const Tensor<f32, O, CG, KH, KW> &w, const Tensor<f32, O> &b, LOOM_HERE) {
+  auto y = conv2d<Opts>(x, w, loc);
+  return add(y, reshape<1, O, 1, 1>(b, loc), loc);
+}
+
+/// Conv2d<In, Out, K, Conv{...}>: weight [Out, In/groups, K, K] and bias [Out], PyTorch's defaults.
+template <long In, long Out, long K, Conv Opts = Conv{}> struct Conv2d {
+  static constexpr long fan_in = In / Opts.groups * K * K;
+  Param<f32, Out, In / Opts.groups, K, K> weight;
+  Param<f32, Out> bias;
+  explicit Conv2d(const std::string &name, LOOM_HERE)
+      : weight(name + ".weight", init::torch_default(fan_in), loc),
+        bias(name + ".bias", Opts.bias ? init::torch_default(fan_in) : init::zeros(), loc) {
+    if (!Opts.bias) bias.freeze();
+  }
+  template <long N, long C, long H, long W> auto operator()(const Tensor<f32, N, C, H, W> &x, LOOM_HERE) const {
+    LOOM_REQUIRE(C == In, "loom: Conv2d: the input's channels differ from the layer's", "Conv2d<", In, ",", Out, ",",
+                 K, ">: expects input [N,", In, ",H,W], got ", dims_v<N, C, H, W>);
+    if constexpr (Opts.bias) return conv2d<Opts>(x, weight, bias, loc);
+    else return conv2d<Opts>(x, weight, loc);
+  }
+};
+
+namespace detail {
+/// [N, C, H, W] -> [N, C, H/K, W/K, K*K]: the non-overlapping KxK windows (a
+/// remainder is dropped, as PyTorch's floor mode does).
+template <long K, DType T, long N, long C, long H, long W> auto windows(const Tensor<T, N, C, H, W> &x, const loc_t &loc) {
+  constexpr long OH = H / K, OW = W / K;
+  auto cropped = [&] {
+    if constexpr (OH * K == H && OW * K == W) return x;
+    else return slice<3, 0, OW * K>(slice<2, 0, OH * K>(x, loc), loc);
+  }();
+  auto blocks = reshape<N, C, OH, K, OW, K>(cropped, loc);
+  return reshape<N, C, OH, OW, K * K>(permute<0, 1, 2, 4, 3, 5>(blocks, loc), loc);
+}
+} // namespace detail
+
+/// 2-D max pooling with a KxK window and stride K. The gradient goes to the
+/// first maximum of each window, as PyTorch's does.
+template <long K, DType T, long N, long C, long H, long W> auto max_pool2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
+  LOOM_REQUIRE(H >= K && W >= K, "loom: max_pool2d: the window is larger than the input", "max_pool2d<", K,
+               ">: window larger than input ", dims_v<N, C, H, W>);
+  auto win = detail::windows<K>(x, loc);
+  auto first_max = one_hot<K * K>(argmax<4>(win, loc), loc); // not differentiable: selects one element
+  return sum<4>(mul(win, first_max, loc), loc);
+}
+
+/// 2-D average pooling with a KxK window and stride K.
+template <long K, DType T, long N, long C, long H, long W> auto avg_pool2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
+  LOOM_REQUIRE(H >= K && W >= K, "loom: avg_pool2d: the window is larger than the input", "avg_pool2d<", K,
+               ">: window larger than input ", dims_v<N, C, H, W>);
+  return mean<4>(detail::windows<K>(x, loc), loc);
+}
+
+/// Adaptive average pooling to S x S (S must divide H and W).
+template <long S, DType T, long N, long C, long H, long W>
+auto adaptive_avg_pool2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
+  LOOM_REQUIRE(H % S == 0 && W % S == 0 && H / S == W / S, "loom: adaptive_avg_pool2d needs S to divide H and W",
+               "adaptive_avg_pool2d<", S, ">: ", S, " must divide the height and width of ", dims_v<N, C, H, W>);
+  return avg_pool2d<H / S>(x, loc);
+}
+
+/// [N, C, H, W] -> [N, C]: the mean of each channel.
+template <DType T, long N, long C, long H, long W> Tensor<T, N, C> global_avg_pool(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
+  return mean<2, 3>(x, loc);
+}
+
+/// BatchNorm2d<C>: PyTorch's (momentum 0.1, eps 1e-5, affine, running statistics).
+/// In train steps it normalises with the batch's statistics and updates the
+/// running ones in place; in forward exports it uses the running ones.
+template <long C> struct BatchNorm2d {
+  double momentum = 0.1, eps = 1e-5;
+  Param<f32, C> weight, bias, running_mean, running_var;
+  explicit BatchNorm2d(const std::string &name, LOOM_HERE)
+      : weight(name + ".weight", init::ones(), loc), bias(name + ".bias", init::zeros(), loc),
+        running_mean(name + ".running_mean", init::zeros(), loc), running_var(name + ".running_var", init::ones(), loc) {
+    running_mean.freeze(), running_var.freeze();
+  }
+  template <long N, long H, long W> Tensor<f32, N, C, H, W> operator()(const Tensor<f32, N, C, H, W> &x, LOOM_HERE) const {
+    auto per_channel = [&](const Tensor<f32, C> &v) { return reshape<1, C, 1, 1>(v, loc); };
+    auto &tr = detail::Tracer::get();
+    if (!tr.training()) {
+      auto inv = div(1.0f, sqrt(add(running_var, float(eps), loc), loc), loc);
+      return add(mul(mul(sub(x, per_channel(running_mean), loc), per_channel(inv), loc), per_channel(weight), loc),
+                 per_channel(bias), loc);
+    }
+    constexpr double count = double(N) * H * W;
+    auto mu = mean<0, 2, 3>(x, loc);
+    auto centred = sub(x, per_channel(mu), loc);
+    auto var = mean<0, 2, 3>(mul(centred, centred, loc), loc); // biased, for normalising
+    auto inv = div(1.0f, sqrt(add(var, float(eps), loc), loc), loc);
+    // Running statistics (the unbiased variance, as PyTorch), written back by the train step.
+    auto m = float(momentum);
+    tr.update_buffer(running_mean, add(mul(running_mean, 1 - m, loc), mul(stop_gradient(mu, loc), m, loc), loc));
+    auto unbiased = mul(stop_gradient(var, loc), float(count / std::max(1.0, count - 1)), loc);
+    tr.update_buffer(running_var, add(mul(running_var, 1 - m, loc), mul(unbiased, m, loc), loc));
+    return add(mul(mul(centred, per_channel(inv), loc), per_channel(weight), loc), per_channel(bias), loc);
+  }
+};
+
+} // namespace loom

@@ -1,0 +1,49 @@
+// Convolution, pooling and batch norm: forward exports checked against plain
+// C++ (cnn_test.cpp) and gradient exports checked against finite differences.
+#include <loom/loom.hpp>
+
+using namespace loom;
+
+using X = In<"x", f32, 2, 4, 9, 9>;
+
+template <long... D> auto weigh(const Tensor<f32, D...> &y, const Tensor<f32, D...> &c) { return sum(y * c); }
+
+LOOM_GENERATOR(cnn) {
+  // Forward: conv2d variants against a reference loop.
+  export_function("conv_plain", [](X x, In<"w", f32, 6, 4, 3, 3> w, In<"b", f32, 6> b) {
+    return out<"y">(conv2d<Conv{}>(x, w, b));
+  });
+  export_function("conv_strided", [](X x, In<"w", f32, 6, 2, 3, 3> w) {
+    return out<"y">(conv2d<Conv{.stride = 2, .padding = 1, .dilation = 2, .groups = 2}>(x, w));
+  });
+  export_function("conv_reflect", [](X x, In<"w", f32, 3, 4, 7, 7> w) {
+    return out<"y">(conv2d<Conv{.padding = 3, .mode = Pad::reflect}>(x, w));
+  });
+  export_function("pools", [](X x) {
+    return std::tuple{out<"max">(max_pool2d<2>(x)), out<"avg">(avg_pool2d<3>(x)), out<"global">(global_avg_pool(x)),
+                      out<"adaptive">(adaptive_avg_pool2d<3>(x))};
+  });
+
+  // Gradients.
+  export_gradient("g_conv", [](X x, In<"w", f32, 6, 4, 3, 3> w, In<"b", f32, 6> b, In<"c", f32, 2, 6, 7, 7> c) {
+    return weigh(conv2d<Conv{}>(x, w, b), c);
+  });
+  export_gradient("g_conv_strided", [](X x, In<"w", f32, 6, 2, 3, 3> w, In<"c", f32, 2, 6, 4, 4> c) {
+    return weigh(conv2d<Conv{.stride = 2, .padding = 1, .dilation = 2, .groups = 2}>(x, w), c);
+  });
+  export_gradient("g_conv_reflect", [](X x, In<"w", f32, 3, 4, 7, 7> w, In<"c", f32, 2, 3, 9, 9> c) {
+    return weigh(conv2d<Conv{.padding = 3, .mode = Pad::reflect}>(x, w), c);
+  });
+  export_gradient("g_max_pool", [](X x, In<"c", f32, 2, 4, 4, 4> c) { return weigh(max_pool2d<2>(x), c); });
+  export_gradient("g_avg_pool", [](X x, In<"c", f32, 2, 4, 3, 3> c) { return weigh(avg_pool2d<3>(x), c); });
+  export_gradient("g_global", [](X x, In<"c", f32, 2, 4> c) { return weigh(global_avg_pool(x), c); });
+
+  // Batch norm: the gradient through batch statistics, and running statistics.
+  BatchNorm2d<4> bn{"bn"};
+  export_gradient("g_batch_norm", [&](X x, In<"c", f32, 2, 4, 9, 9> c) { return weigh(bn(x), c); });
+  export_train_step("bn_train", [&](X x, In<"c", f32, 2, 4, 9, 9> c) {
+    auto y = bn(x);
+    return std::tuple{out<"loss">(weigh(y, c)), out<"y">(y)};
+  }, SGD{});
+  export_function("bn_eval", [&](X x) { return out<"y">(bn(x)); });
+}

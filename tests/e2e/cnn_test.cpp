@@ -1,0 +1,166 @@
+// conv2d, pooling and batch norm: forward against plain C++, gradients against
+// finite differences, PyTorch's conventions (first max, running statistics).
+#include "cnn.h"
+#include "fd.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace {
+
+using X = loom::rt::Array<float, 2, 4, 9, 9>;
+cnn::Model model(5);
+
+/// PyTorch's conv2d in double: NCHW, OIHW, padding zeros or reflect.
+template <class Y, class W>
+void check_conv(const char *what, const Y &y, const X &x, const W &w, const float *bias, int stride, int pad, int dil,
+                int groups, bool reflect) {
+  const int N = 2, C = 4, H = 9, O = W::shape[0], CG = W::shape[1], K = W::shape[2];
+  const int OH = Y::shape[2];
+  auto at = [&](int n, int c, int i, int j) -> double {
+    i -= pad, j -= pad;
+    if (reflect) i = i < 0 ? -i : i >= H ? 2 * (H - 1) - i : i, j = j < 0 ? -j : j >= H ? 2 * (H - 1) - j : j;
+    else if (i < 0 || j < 0 || i >= H || j >= H) return 0;
+    return x(n, c, i, j);
+  };
+  double err = 0;
+  for (int n = 0; n < N; ++n)
+    for (int o = 0; o < O; ++o)
+      for (int i = 0; i < OH; ++i)
+        for (int j = 0; j < OH; ++j) {
+          double s = bias ? bias[o] : 0;
+          int g = o / (O / groups);
+          for (int c = 0; c < CG; ++c)
+            for (int kh = 0; kh < K; ++kh)
+              for (int kw = 0; kw < K; ++kw)
+                s += at(n, g * CG + c, i * stride + kh * dil, j * stride + kw * dil) * w(o, c, kh, kw);
+          err = std::max(err, std::abs(s - y(n, o, i, j)));
+        }
+  MESSAGE(std::string(what) << ": max abs error " << err);
+  CHECK(err < 1e-4);
+  (void)C;
+}
+
+} // namespace
+
+TEST_CASE("conv2d: plain with bias, strided/dilated/grouped, reflect-padded") {
+  auto x = fd::values<X>(-1, 1);
+  auto w1 = fd::values<loom::rt::Array<float, 6, 4, 3, 3>>(-1, 1, 1);
+  auto b = fd::values<loom::rt::Array<float, 6>>(-1, 1, 2);
+  check_conv("conv 3x3", model.conv_plain(x, w1, b), x, w1, b.data(), 1, 0, 1, 1, false);
+  auto w2 = fd::values<loom::rt::Array<float, 6, 2, 3, 3>>(-1, 1, 3);
+  check_conv("conv stride 2, padding 1, dilation 2, groups 2", model.conv_strided(x, w2), x, w2, nullptr, 2, 1, 2, 2, false);
+  auto w3 = fd::values<loom::rt::Array<float, 3, 4, 7, 7>>(-1, 1, 4);
+  check_conv("conv 7x7 reflect padding 3", model.conv_reflect(x, w3), x, w3, nullptr, 1, 3, 1, 1, true);
+}
+
+TEST_CASE("pooling") {
+  auto x = fd::values<X>(-1, 1);
+  auto r = model.pools(x);
+  double err = 0;
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 4; ++c) {
+      double total = 0;
+      for (int i = 0; i < 9; ++i)
+        for (int j = 0; j < 9; ++j) total += x(n, c, i, j);
+      err = std::max(err, std::abs(total / 81 - r.global(n, c)));
+      for (int i = 0; i < 4; ++i) // max 2x2 stride 2: the last row and column are dropped (floor mode)
+        for (int j = 0; j < 4; ++j) {
+          double m = -1e30;
+          for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b) m = std::max(m, double(x(n, c, 2 * i + a, 2 * j + b)));
+          err = std::max(err, std::abs(m - r.max(n, c, i, j)));
+        }
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) {
+          double s = 0;
+          for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) s += x(n, c, 3 * i + a, 3 * j + b);
+          err = std::max(err, std::abs(s / 9 - r.avg(n, c, i, j)));
+          err = std::max(err, std::abs(double(r.adaptive(n, c, i, j)) - r.avg(n, c, i, j)));
+        }
+    }
+  MESSAGE("pools: max abs error " << err);
+  CHECK(err < 1e-5);
+}
+
+TEST_CASE("conv2d gradients (input, filter, bias) against finite differences") {
+  auto x = fd::values<X>(-1, 1);
+  {
+    auto w = fd::values<loom::rt::Array<float, 6, 4, 3, 3>>(-1, 1, 1);
+    auto b = fd::values<loom::rt::Array<float, 6>>(-1, 1, 2);
+    auto c = fd::values<loom::rt::Array<float, 2, 6, 7, 7>>(-1, 1, 3);
+    auto r = model.g_conv(x, w, b, c);
+    auto loss = [&] { return model.g_conv(x, w, b, c).loss[0]; };
+    fd::check("conv dx", x, r.grad_x, loss);
+    fd::check("conv dw", w, r.grad_w, loss);
+    fd::check("conv db", b, r.grad_b, loss);
+  }
+  {
+    auto w = fd::values<loom::rt::Array<float, 6, 2, 3, 3>>(-1, 1, 1);
+    auto c = fd::values<loom::rt::Array<float, 2, 6, 4, 4>>(-1, 1, 3);
+    auto r = model.g_conv_strided(x, w, c);
+    auto loss = [&] { return model.g_conv_strided(x, w, c).loss[0]; };
+    fd::check("strided/dilated/grouped conv dx", x, r.grad_x, loss);
+    fd::check("strided/dilated/grouped conv dw", w, r.grad_w, loss);
+  }
+  {
+    auto w = fd::values<loom::rt::Array<float, 3, 4, 7, 7>>(-1, 1, 1);
+    auto c = fd::values<loom::rt::Array<float, 2, 3, 9, 9>>(-1, 1, 3);
+    auto r = model.g_conv_reflect(x, w, c);
+    auto loss = [&] { return model.g_conv_reflect(x, w, c).loss[0]; };
+    // 7x7 taps over padded edges: larger sums, so more float32 noise in the differences.
+    fd::check("reflect-padded conv dx", x, r.grad_x, loss, 5e-3);
+    fd::check("reflect-padded conv dw", w, r.grad_w, loss, 5e-3);
+  }
+}
+
+TEST_CASE("pooling gradients; max pooling sends each gradient to the window's first maximum") {
+  auto x = fd::values<X>(-1, 1);
+  auto c4 = fd::values<loom::rt::Array<float, 2, 4, 4, 4>>(-1, 1, 1);
+  auto c3 = fd::values<loom::rt::Array<float, 2, 4, 3, 3>>(-1, 1, 2);
+  auto c2 = fd::values<loom::rt::Array<float, 2, 4>>(-1, 1, 3);
+  fd::check("max_pool2d", x, model.g_max_pool(x, c4).grad_x, [&] { return model.g_max_pool(x, c4).loss[0]; });
+  fd::check("avg_pool2d", x, model.g_avg_pool(x, c3).grad_x, [&] { return model.g_avg_pool(x, c3).loss[0]; });
+  fd::check("global_avg_pool", x, model.g_global(x, c2).grad_x, [&] { return model.g_global(x, c2).loss[0]; });
+
+  X ties; // every window all equal: the gradient goes to its top-left element only
+  for (long i = 0; i < ties.numel; ++i) ties[i] = 1.0f;
+  auto g = model.g_max_pool(ties, c4).grad_x;
+  for (int i = 0; i < 9; ++i)
+    for (int j = 0; j < 9; ++j) {
+      bool first = i % 2 == 0 && j % 2 == 0 && i < 8 && j < 8;
+      CHECK(g(1, 2, i, j) == doctest::Approx(first ? c4(1, 2, i / 2, j / 2) : 0.0));
+    }
+  auto a = model.g_avg_pool(ties, c3).grad_x; // a quarter... a ninth of each window's gradient
+  CHECK(a(0, 1, 4, 5) == doctest::Approx(c3(0, 1, 1, 1) / 9));
+}
+
+TEST_CASE("batch norm: gradient through the batch statistics, running statistics as PyTorch") {
+  auto x = fd::values<X>(-2, 2);
+  auto c = fd::values<X>(-1, 1, 1);
+  auto r = model.g_batch_norm(x, c);
+  fd::check("batch_norm dx", x, r.grad_x, [&] { return model.g_batch_norm(x, c).loss[0]; }, 5e-3);
+
+  cnn::Model m(1);
+  auto step = m.bn_train(x, c, 0.0f); // lr 0: only the running statistics change
+  auto rm = m.params().values<float>("bn.running_mean"), rv = m.params().values<float>("bn.running_var");
+  for (int ch = 0; ch < 4; ++ch) {
+    double mean = 0, sq = 0, n = 2 * 81;
+    for (int b = 0; b < 2; ++b)
+      for (int i = 0; i < 81; ++i) mean += x[(b * 4 + ch) * 81 + i];
+    mean /= n;
+    for (int b = 0; b < 2; ++b)
+      for (int i = 0; i < 81; ++i) sq += std::pow(x[(b * 4 + ch) * 81 + i] - mean, 2);
+    CHECK(rm[ch] == doctest::Approx(0.1 * mean).epsilon(1e-4));
+    CHECK(rv[ch] == doctest::Approx(0.9 + 0.1 * sq / (n - 1)).epsilon(1e-4));
+    // Train mode normalises with the batch's (biased) statistics.
+    double y0 = (x[ch * 81] - mean) / std::sqrt(sq / n + 1e-5);
+    CHECK(step.y[ch * 81] == doctest::Approx(y0).epsilon(1e-4));
+    // Eval mode uses the running ones.
+    auto e = m.bn_eval(x);
+    CHECK(e[ch * 81] == doctest::Approx((x[ch * 81] - rm[ch]) / std::sqrt(rv[ch] + 1e-5)).epsilon(1e-4));
+  }
+}
