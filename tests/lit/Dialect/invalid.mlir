@@ -166,3 +166,19 @@ func.func @insert_slice_range(%s: tensor<4x2xf32>, %d: tensor<4x3xf32>) {
   %0 = loom.insert_slice %s into %d starts = [0, 2] strides = [1, 1] : tensor<4x2xf32> into tensor<4x3xf32>
   return
 }
+
+// -----
+
+func.func @conv_channels(%x: tensor<2x4x9x9xf32>, %w: tensor<6x3x3x3xf32>) {
+  // expected-error @+1 {{filter input channels times groups differ from the input's channels: input [2,4,9,9], filter [6,3,3,3], output [2,6,7,7], strides [1,1], dilations [1,1], groups 1}}
+  %0 = loom.conv2d %x, %w strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x4x9x9xf32>, tensor<6x3x3x3xf32> -> tensor<2x6x7x7xf32>
+  return
+}
+
+// -----
+
+func.func @conv_output(%x: tensor<2x4x9x9xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error @+1 {{output should be [2,6,4,4]}}
+  %0 = loom.conv2d %x, %w strides = [2, 2] dilations = [1, 1] groups = 1 : tensor<2x4x9x9xf32>, tensor<6x4x3x3xf32> -> tensor<2x6x7x7xf32>
+  return
+}

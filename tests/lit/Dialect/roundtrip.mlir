@@ -87,3 +87,10 @@ func.func @training_ops(%x: tensor<4x3xf32>, %l: tensor<4xi64>, %seed: tensor<i6
   %i = loom.insert_slice %p into %x starts = [0, 1] strides = [1, 1] : tensor<4x2xf32> into tensor<4x3xf32>
   return %g : tensor<4x3xf32>
 }
+
+// CHECK-LABEL: func.func @conv
+func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x6x3x3xf32> {
+  // CHECK: loom.conv2d %{{.*}}, %{{.*}} strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x3x3xf32>
+  %y = loom.conv2d %x, %w strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x3x3xf32>
+  return %y : tensor<2x6x3x3xf32>
+}

@@ -198,3 +198,25 @@ func.func @insert(%s: tensor<4x2xf32>, %d: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %r = loom.insert_slice %s into %d starts = [0, 1] strides = [1, 3] : tensor<4x2xf32> into tensor<4x8xf32>
   return %r : tensor<4x8xf32>
 }
+
+// -----
+
+// Convolutions are contractions over (c, kh, kw); strides and dilations enter
+// the input's indexing map, groups as floordiv of the output channel.
+// CHECK-LABEL: func.func @conv
+func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %dy: tensor<2x6x3x3xf32>)
+    -> (tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32>, tensor<2x4x9x9xf32>) {
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 3) * 2 + d4, d2 * 2 + d5 * 2, d3 * 2 + d6 * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+  // CHECK:   arith.mulf
+  // CHECK:   arith.addf
+  %y = loom.conv2d %x, %w strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x3x3xf32>
+  // The filter gradient: loops (o, c, kh, kw | n, i, j).
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, (d0 floordiv 3) * 2 + d1, d5 * 2 + d2 * 2, d6 * 2 + d3 * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>]
+  %dw = loom.conv2d_filter_grad %x, %dy strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<2x6x3x3xf32> -> tensor<6x2x3x3xf32>
+  // The input gradient spreads dy by the strides into a padded buffer, then
+  // contracts over (oo, kh, kw); an [Og] operand gives oo its range.
+  // CHECK: tensor.insert_slice %arg2 into %{{.*}}[0, 0, 4, 4] [2, 6, 3, 3] [1, 1, 2, 2] : tensor<2x6x3x3xf32> into tensor<2x6x13x13xf32>
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 2) * 3 + d4, d2 + (-d5 + 2) * 2, d3 + (-d6 + 2) * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> ((d1 floordiv 2) * 3 + d4, d1 mod 2, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>]
+  %dx = loom.conv2d_input_grad %dy, %w strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32> -> tensor<2x4x9x9xf32>
+  return %y, %dw, %dx : tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32>, tensor<2x4x9x9xf32>
+}
