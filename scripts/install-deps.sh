@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages loom needs (as root). Quick when they are there.
 set -eu
 PACKAGES="cmake ninja-build python3 clang-19 lld-19 libstdc++-12-dev llvm-19-dev llvm-19-tools
-libmlir-19-dev mlir-19-tools libboost-dev libfmt-dev doctest-dev nlohmann-json3-dev"
+libmlir-19-dev mlir-19-tools libboost-dev libfmt-dev doctest-dev nlohmann-json3-dev
+zlib1g-dev dataset-fashion-mnist"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "loom/rt/buffer.hpp"
+#include "loom/rt/data.hpp"
 #include "loom/rt/error.hpp"
 #include "loom/rt/params.hpp"
 #include "loom/rt/philox.hpp"

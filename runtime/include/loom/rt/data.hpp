@@ -1,0 +1,56 @@
+// Datasets: IDX files (MNIST, Fashion-MNIST; gzip or plain), CIFAR-10's binary
+// batches, and seeded shuffling into fixed-size batches.
+#pragma once
+
+#include "loom/rt/error.hpp"
+#include "loom/rt/philox.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loom::rt {
+
+/// Images as float in [0, 1], NCHW, with integer labels.
+struct Dataset {
+  long n = 0, c = 0, h = 0, w = 0;
+  std::vector<float> images;
+  std::vector<int64_t> labels;
+  long image_size() const { return c * h * w; }
+  const float *image(long i) const { return images.data() + i * image_size(); }
+  /// The first `count` examples (all if count >= n).
+  Dataset head(long count) const;
+};
+
+/// An IDX pair (images: magic 0x803, labels: magic 0x801), gzip'd or not. Errors
+/// name the file and the problem: missing, wrong magic, truncated, counts that
+/// differ, a label outside [0, classes).
+Dataset read_idx(const std::string &images_path, const std::string &labels_path, int classes = 10);
+
+/// Fashion-MNIST's "train" (60,000) or "test" (10,000) split from `dir`
+/// (Debian's dataset-fashion-mnist installs it in /usr/share/datasets/fashion-mnist).
+Dataset load_fashion_mnist(const std::string &split, const std::string &dir = "/usr/share/datasets/fashion-mnist");
+
+/// CIFAR-10 binary batches (each record: a label byte, then 3x32x32 bytes).
+Dataset read_cifar10(const std::vector<std::string> &paths);
+
+/// Visits a dataset in batches of a fixed size, shuffled from (seed, epoch)
+/// with a Philox-driven Fisher-Yates shuffle; the last partial batch of an
+/// epoch is dropped (static batch sizes).
+class Batcher {
+public:
+  Batcher(const Dataset &data, long batch, uint64_t seed, bool shuffle = true);
+  long batches_per_epoch() const { return data_.n / batch_; }
+  /// Copies batch `b` of epoch `epoch` into images (batch * image_size floats) and labels.
+  void fill(long epoch, long b, float *images, int64_t *labels);
+
+private:
+  const Dataset &data_;
+  long batch_;
+  uint64_t seed_;
+  bool shuffle_;
+  long order_epoch_ = -1;
+  std::vector<long> order_;
+};
+
+} // namespace loom::rt
