@@ -17,6 +17,7 @@ run mlp "$BUILD/examples/mlp/mlp"
 run linreg "$BUILD/examples/linreg/linreg"
 run e1_dropout "$BUILD/examples/dropout/dropout" --out "$OUT/dropout"
 run e2_tikhonov "$BUILD/examples/dropout/dropout_tikhonov" --out "$OUT/dropout"
+run e3_conv_gradients "$BUILD/examples/conv_gradients/conv_gradients" --out "$OUT/conv_gradients"
 
 {
   echo "# loom: homework reproductions"
@@ -26,5 +27,7 @@ run e2_tikhonov "$BUILD/examples/dropout/dropout_tikhonov" --out "$OUT/dropout"
   sed 's|(\([a-z_]*\.svg\))|(dropout/\1)|' "$OUT/dropout/report.md"
   echo
   cat "$OUT/dropout/tikhonov.md"
+  echo
+  sed 's|(\([a-z_]*\.svg\))|(conv_gradients/\1)|' "$OUT/conv_gradients/report.md"
 } > "$OUT/report.md"
 echo "== report: $OUT/report.md (plots in $OUT/dropout/); every IR stage of each model in $BUILD/examples/<name>/<name>.loom/stages/"

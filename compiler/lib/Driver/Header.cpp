@@ -116,7 +116,9 @@ std::string generateHeader(const graph::Module &m) {
   for (const auto &p : m.params)
     h << "    {\"" << p.name << "\", loom::rt::DType::" << graph::dtype_name(p.type.dtype) << ", {" << dims(p.type)
       << "}, " << initExpr(p.init) << "},\n";
-  h << "};\n\n/// Optimizer state of every train step (zeros, as PyTorch starts).\n"
+  // C++ has no empty arrays: a model without parameters lists a placeholder and a count of 0.
+  if (m.params.empty()) h << "    {\"(none)\", loom::rt::DType::f32, {1}, {loom::rt::Init::zeros}},\n";
+  h << "};\ninline constexpr std::size_t param_count = " << m.params.size() << ";\n\n/// Optimizer state of every train step (zeros, as PyTorch starts).\n"
     << "inline const loom::rt::ParamSpec state_specs[] = {\n";
   size_t stateCount = 0;
   for (auto &s : sigs)
@@ -141,7 +143,8 @@ std::string generateHeader(const graph::Module &m) {
     << "/// from the seed, which also keys dropout) and one method per export.\n"
     << "class Model {\npublic:\n"
     << "  explicit Model(uint64_t seed = 0)\n"
-    << "      : params_(param_specs, seed), state_(std::span(state_specs, state_count), 0), seed_(seed) {}\n"
+    << "      : params_(std::span(param_specs, param_count), seed), state_(std::span(state_specs, state_count), 0),\n"
+    << "        seed_(seed) {}\n"
     << "  loom::rt::ParamStore &params() { return params_; }\n"
     << "  loom::rt::ParamStore &optimizer_state() { return state_; }\n"
     << "  loom::rt::TrainLog &log() { return log_; }\n"
