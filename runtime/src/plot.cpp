@@ -2,6 +2,7 @@
 #include "loom/rt/error.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -95,6 +96,56 @@ void Plot::save_svg(const std::string &path) const {
   std::ofstream f(path);
   f << o.str();
   if (!f) throw Error("cannot write plot " + path);
+}
+
+void save_images_svg(const std::string &path, const std::string &title, const std::vector<Image> &images, int cell) {
+  int gap = 16, x = gap, height = 40;
+  for (auto &im : images) height = std::max(height, 40 + im.height * cell + 34);
+  std::ostringstream body;
+  for (auto &im : images) {
+    auto [lo, hi] = std::minmax_element(im.pixels.begin(), im.pixels.end());
+    double a = im.pixels.empty() ? 0 : *lo, span = im.pixels.empty() || *hi == *lo ? 1 : *hi - *lo;
+    for (int r = 0; r < im.height; ++r)
+      for (int c = 0; c < im.width; ++c) {
+        int v = int(255 * (im.pixels[r * im.width + c] - a) / span + 0.5);
+        body << "<rect x='" << x + c * cell << "' y='" << 40 + r * cell << "' width='" << cell << "' height='" << cell
+             << "' fill='rgb(" << v << "," << v << "," << v << ")'/>";
+      }
+    body << "\n<text x='" << x + im.width * cell / 2 << "' y='" << 40 + im.height * cell + 18
+         << "' text-anchor='middle'>" << esc(im.label) << "</text>\n";
+    x += im.width * cell + gap;
+  }
+  std::ofstream f(path);
+  f << "<svg xmlns='http://www.w3.org/2000/svg' width='" << std::max(x, 200) << "' height='" << height
+    << "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' fill='white'/>\n<text x='" << gap
+    << "' y='22' font-size='14'>" << esc(title) << "</text>\n"
+    << body.str() << "</svg>\n";
+  if (!f) throw Error("cannot write " + path);
+}
+
+namespace {
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+Progress::Progress(std::string label, long total_steps, long images_per_step)
+    : label_(std::move(label)), total_(total_steps), per_step_(images_per_step), start_(now()) {}
+
+void Progress::step(long epoch, long epochs, double loss, double accuracy) {
+  ++done_;
+  double t = now();
+  if (t - last_ < 0.5 && done_ < total_) return;
+  last_ = t;
+  double rate = done_ * per_step_ / std::max(1e-9, t - start_);
+  double eta = (total_ - done_) * per_step_ / std::max(1e-9, rate);
+  std::fprintf(stderr, "\r%s: epoch %ld/%ld  loss %.4f  accuracy %.3f  %.0f images/s  ETA %.0f s   ", label_.c_str(),
+               epoch, epochs, loss, accuracy, rate, eta);
+  std::fflush(stderr);
+}
+
+void Progress::done() {
+  if (last_ > 0) std::fprintf(stderr, "\n");
 }
 
 } // namespace loom::rt

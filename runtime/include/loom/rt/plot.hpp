@@ -28,4 +28,30 @@ struct Plot {
   void save_svg(const std::string &path) const;
 };
 
+/// A small grayscale image (row-major), e.g. a convolution kernel.
+struct Image {
+  std::string label;
+  int width = 0, height = 0;
+  std::vector<float> pixels;
+};
+
+/// Images side by side, each scaled from its own min (black) to max (white),
+/// with its label below. Throws loom::rt::Error naming the file if it cannot write.
+void save_images_svg(const std::string &path, const std::string &title, const std::vector<Image> &images,
+                     int cell = 14);
+
+/// Prints a progress line to stderr at most twice a second: label, epoch,
+/// loss, accuracy, images/s, ETA.
+class Progress {
+public:
+  Progress(std::string label, long total_steps, long images_per_step);
+  void step(long epoch, long epochs, double loss, double accuracy);
+  void done();
+
+private:
+  std::string label_;
+  long total_, per_step_, done_ = 0;
+  double start_, last_ = 0;
+};
+
 } // namespace loom::rt
