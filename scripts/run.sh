@@ -27,6 +27,7 @@ run e1_dropout "$BUILD/examples/dropout/dropout" --out "$OUT/dropout"
 run e2_tikhonov "$BUILD/examples/dropout/dropout_tikhonov" --out "$OUT/dropout"
 run e3_conv_gradients "$BUILD/examples/conv_gradients/conv_gradients" --out "$OUT/conv_gradients"
 run e4_edge_detection "$BUILD/examples/edge_detection/edge_detection" --out "$OUT/edge_detection" $FULL
+run e1i_cheat "$BUILD/examples/dropout/dropout_cheat" --out "$OUT/dropout" $FULL
 
 {
   echo "# loom: homework reproductions"
@@ -36,6 +37,8 @@ run e4_edge_detection "$BUILD/examples/edge_detection/edge_detection" --out "$OU
   sed 's|(\([a-z_]*\.svg\))|(dropout/\1)|' "$OUT/dropout/report.md"
   echo
   cat "$OUT/dropout/tikhonov.md"
+  echo
+  cat "$OUT/dropout/cheat.md"
   echo
   sed 's|(\([a-z_]*\.svg\))|(conv_gradients/\1)|' "$OUT/conv_gradients/report.md"
   echo

@@ -89,7 +89,8 @@ template <long In, long Out, long K, Conv Opts = Conv{}> struct Conv2d {
   template <long N, long C, long H, long W> auto operator()(const Tensor<f32, N, C, H, W> &x, LOOM_HERE) const {
     LOOM_REQUIRE(C == In, "loom: Conv2d: the input's channels differ from the layer's", "Conv2d<", In, ",", Out, ",",
                  K, ">: expects input [N,", In, ",H,W], got ", dims_v<N, C, H, W>);
-    if constexpr (Opts.bias) return conv2d<Opts>(x, weight, bias, loc);
+    if constexpr (C != In) return x;
+    else if constexpr (Opts.bias) return conv2d<Opts>(x, weight, bias, loc);
     else return conv2d<Opts>(x, weight, loc);
   }
 };
