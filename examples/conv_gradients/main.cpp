@@ -1,5 +1,6 @@
 // E3: the gradient of a convolution's filter, its spread against the image
 // size, and the gradients of max and average pooling. Report and plot in --out.
+#include "../common/args.hpp"
 #include "e3.hpp"
 
 #include <cstdio>
@@ -10,15 +11,7 @@
 #include <string>
 
 int main(int argc, char **argv) {
-  std::string out = "out/conv_gradients";
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else {
-      std::fprintf(stderr, "conv_gradients: unknown argument '%s'\nusage: conv_gradients [--out DIR]\n", argv[i]);
-      return 2;
-    }
-  }
-  std::filesystem::create_directories(out);
+  const std::string out = examples::parse_args(argc, argv, "conv_gradients", "out/conv_gradients", false).out;
   std::ostringstream md;
   char b[512];
   auto line = [&](const std::string &s) { std::printf("%s\n", s.c_str()), md << s << "\n"; };

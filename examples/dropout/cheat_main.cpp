@@ -2,6 +2,7 @@
 // away? Fashion-MNIST (Debian's dataset-fashion-mnist) by default, CIFAR-10's
 // binary batches with --cifar DIR; the label is written as 4 bits into the last
 // 4 pixels of the bottom row (every channel).
+#include "../common/args.hpp"
 #include "cheat.h"
 
 #include <chrono>
@@ -58,19 +59,10 @@ template <class E> double accuracy(E &net, const loom::rt::Dataset &d) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string out = "out/dropout", data_dir = "/usr/share/datasets/fashion-mnist", cifar_dir;
-  bool full = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else if (!std::strcmp(argv[i], "--data") && i + 1 < argc) data_dir = argv[++i];
-    else if (!std::strcmp(argv[i], "--cifar") && i + 1 < argc) cifar_dir = argv[++i];
-    else if (!std::strcmp(argv[i], "--full")) full = true;
-    else {
-      std::fprintf(stderr, "dropout_cheat: unknown argument '%s'\nusage: dropout_cheat [--out DIR] [--data DIR | --cifar DIR] [--full]\n", argv[i]);
-      return 2;
-    }
-  }
-  std::filesystem::create_directories(out);
+  auto args = examples::parse_args(argc, argv, "dropout_cheat", "out/dropout", true,
+                                  {{"data", "/usr/share/datasets/fashion-mnist"}, {"cifar", ""}});
+  const std::string out = args.out, data_dir = args.options["data"], cifar_dir = args.options["cifar"];
+  const bool full = args.full;
   loom::rt::Dataset train, test;
   try {
     if (cifar_dir.empty()) {

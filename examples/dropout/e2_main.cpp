@@ -1,4 +1,5 @@
 // E2: dropout (Bernoulli keep-mask, no rescaling) as Tikhonov regularisation.
+#include "../common/args.hpp"
 #include "e2.hpp"
 
 #include <cstdio>
@@ -9,15 +10,7 @@
 #include <string>
 
 int main(int argc, char **argv) {
-  std::string out = "out/dropout";
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else {
-      std::fprintf(stderr, "dropout_tikhonov: unknown argument '%s'\nusage: dropout_tikhonov [--out DIR]\n", argv[i]);
-      return 2;
-    }
-  }
-  std::filesystem::create_directories(out);
+  const std::string out = examples::parse_args(argc, argv, "dropout_tikhonov", "out/dropout", false).out;
   std::ostringstream md;
   char b[256];
   auto line = [&](const std::string &s) { std::printf("%s\n", s.c_str()), md << s << "\n"; };

@@ -1,5 +1,6 @@
 // E1 a-h: dropout on a two-feature linear regression, with compiled train steps.
 // Prints each part beside the reference, writes plots and report.md into --out.
+#include "../common/args.hpp"
 #include "e1.hpp"
 
 #include <chrono>
@@ -46,15 +47,7 @@ struct Report {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string out = "out/dropout";
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else {
-      std::fprintf(stderr, "dropout: unknown argument '%s'\nusage: dropout [--out DIR]\n", argv[i]);
-      return 2;
-    }
-  }
-  std::filesystem::create_directories(out);
+  const std::string out = examples::parse_args(argc, argv, "dropout", "out/dropout", false).out;
   auto t0 = std::chrono::steady_clock::now();
   Report r;
   char b[256];

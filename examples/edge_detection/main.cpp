@@ -1,5 +1,6 @@
 // E4: the inductive bias of CNNs, on generated edge images. Q1-Q6 with their
 // tables, kernels as images, confusion matrices and plots, in --out.
+#include "../common/args.hpp"
 #include "e4.hpp"
 
 #include <algorithm>
@@ -81,17 +82,9 @@ void print_confusion(const std::string &title, const std::vector<std::vector<int
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string out = "out/edge_detection";
-  bool full = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else if (!std::strcmp(argv[i], "--full")) full = true;
-    else {
-      std::fprintf(stderr, "edge_detection: unknown argument '%s'\nusage: edge_detection [--out DIR] [--full]\n", argv[i]);
-      return 2;
-    }
-  }
-  std::filesystem::create_directories(out);
+  const auto args = examples::parse_args(argc, argv, "edge_detection", "out/edge_detection", true);
+  const std::string out = args.out;
+  const bool full = args.full;
   const int epochs = full ? 300 : 100; // Q2, Q4-Q6
   const int repeats = 3;               // Q2 and Q6 report the median of 3 runs: single runs of this tiny CNN vary,
                                        // and now and then one collapses (see the README)

@@ -1,0 +1,44 @@
+// The command line every homework example takes: --out DIR (where reports and
+// plots go, created if missing) and, where a full-size run exists, --full.
+// Anything else is an error that names it.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace examples {
+
+struct Args {
+  std::string out;
+  bool full = false;
+  std::map<std::string, std::string> options; // extra --name VALUE options the example accepts
+};
+
+/// Parses argv; `extra` lists the example's own --name VALUE options (with defaults).
+inline Args parse_args(int argc, char **argv, const char *name, std::string default_out, bool has_full,
+                       std::map<std::string, std::string> extra = {}) {
+  Args a{std::move(default_out), false, std::move(extra)};
+  auto usage = [&] {
+    std::string u = std::string("usage: ") + name + " [--out DIR]" + (has_full ? " [--full]" : "");
+    for (auto &[k, v] : a.options) u += " [--" + k + " VALUE]";
+    return u;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--out" && i + 1 < argc) a.out = argv[++i];
+    else if (arg == "--full" && has_full) a.full = true;
+    else if (arg.rfind("--", 0) == 0 && a.options.count(arg.substr(2)) && i + 1 < argc) a.options[arg.substr(2)] = argv[++i];
+    else {
+      std::fprintf(stderr, "%s: unknown argument '%s'\n%s\n", name, argv[i], usage().c_str());
+      std::exit(2);
+    }
+  }
+  std::filesystem::create_directories(a.out);
+  return a;
+}
+
+} // namespace examples
