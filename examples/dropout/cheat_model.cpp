@@ -7,10 +7,14 @@
 using namespace loom;
 
 /// For C x S x S images (Fashion-MNIST: 1 x 28 x 28, CIFAR-10: 3 x 32 x 32).
+/// The 3x3 convolutions keep the size (padding 1). With PyTorch's default
+/// padding 0 the network cannot see the cheat at all: the second pooling's
+/// floor mode drops exactly the row of activations that the bottom image row
+/// reaches (28 -> 26 -> 13 -> 11 -> 5 drops row 10; CIFAR's 32 likewise).
 template <long C, long S> struct ConvNet {
-  static constexpr long After = ((S - 2) / 2 - 2) / 2; // two valid 3x3 convs, two 2x2 pools
-  Conv2d<C, 16, 3> conv1;
-  Conv2d<16, 32, 3> conv2;
+  static constexpr long After = S / 4; // two 2x2 pools
+  Conv2d<C, 16, 3, Conv{.padding = 1}> conv1;
+  Conv2d<16, 32, 3, Conv{.padding = 1}> conv2;
   Linear<32 * After * After, 10> fc;
   explicit ConvNet(const std::string &n) : conv1(n + ".conv1"), conv2(n + ".conv2"), fc(n + ".fc") {}
   template <long B> auto operator()(const Tensor<f32, B, C, S, S> &x, const Tensor<f32> &p) const {
