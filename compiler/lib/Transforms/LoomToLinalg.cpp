@@ -467,32 +467,25 @@ struct ConvGeometry {
   AffineMap map(ArrayRef<AffineExpr> e) const { return AffineMap::get(7, 0, e, ctx); }
 };
 
-/// y[n, o, i, j] = sum_{c, kh, kw} x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] w[o, c, kh, kw]
-/// Loops (n, o, i, j | c, kh, kw).
-struct Conv2dLowering : OpConversionPattern<Conv2dOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(Conv2dOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
-    ConvGeometry g(op, op.getLhs(), op.getRhs());
-    auto n = g.dim(0), o = g.dim(1), i = g.dim(2), j = g.dim(3), c = g.dim(4), kh = g.dim(5), kw = g.dim(6);
-    AffineExpr channel = g.groups == 1 ? c : o.floorDiv(g.Og) * g.Cg + c;
-    SmallVector<AffineMap> maps = {g.map({n, channel, i * g.s0 + kh * g.d0, j * g.s1 + kw * g.d1}),
-                                   g.map({o, c, kh, kw}), g.map({n, o, i, j})};
-    rw.replaceOp(op, contraction(rw, op.getLoc(), tensorType(op.getResult()),
-                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 4));
-    return success();
-  }
-};
-
-/// dw[o, c, kh, kw] = sum_{n, i, j} x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] dy[n, o, i, j]
-/// Loops (o, c, kh, kw | n, i, j).
-struct Conv2dFilterGradLowering : OpConversionPattern<Conv2dFilterGradOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(Conv2dFilterGradOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
-    ConvGeometry g(op, op.getLhs(), op.getResult());
-    auto o = g.dim(0), c = g.dim(1), kh = g.dim(2), kw = g.dim(3), n = g.dim(4), i = g.dim(5), j = g.dim(6);
-    AffineExpr channel = g.groups == 1 ? c : o.floorDiv(g.Og) * g.Cg + c;
-    SmallVector<AffineMap> maps = {g.map({n, channel, i * g.s0 + kh * g.d0, j * g.s1 + kw * g.d1}),
-                                   g.map({n, o, i, j}), g.map({o, c, kh, kw})};
+/// conv2d and its filter gradient are one contraction with different loops:
+///   conv2d:      y[n, o, i, j]    = sum_{c, kh, kw} x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] w[o, c, kh, kw]
+///                loops (n, o, i, j | c, kh, kw)
+///   filter grad: dw[o, c, kh, kw] = sum_{n, i, j}   x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] dy[n, o, i, j]
+///                loops (o, c, kh, kw | n, i, j)
+template <typename OpTy> struct ConvContractionLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  static constexpr bool kForward = std::is_same_v<OpTy, Conv2dOp>;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor, ConversionPatternRewriter &rw) const override {
+    ConvGeometry g(op, op.getLhs(), kForward ? op.getRhs() : op.getResult());
+    // Name the loop dimensions by role; the two ops order them differently.
+    unsigned n = 0, o = 1, i = 2, j = 3, c = 4, kh = 5, kw = 6;
+    if (!kForward) o = 0, c = 1, kh = 2, kw = 3, n = 4, i = 5, j = 6;
+    auto d = [&](unsigned k) { return g.dim(k); };
+    AffineExpr channel = g.groups == 1 ? d(c) : d(o).floorDiv(g.Og) * g.Cg + d(c);
+    AffineMap input = g.map({d(n), channel, d(i) * g.s0 + d(kh) * g.d0, d(j) * g.s1 + d(kw) * g.d1});
+    AffineMap filter = g.map({d(o), d(c), d(kh), d(kw)}), output = g.map({d(n), d(o), d(i), d(j)});
+    SmallVector<AffineMap> maps = kForward ? SmallVector<AffineMap>{input, filter, output}
+                                           : SmallVector<AffineMap>{input, output, filter};
     rw.replaceOp(op, contraction(rw, op.getLoc(), tensorType(op.getResult()),
                                  ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 4));
     return success();
@@ -559,8 +552,9 @@ struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
                  ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
                  ReduceLowering<ReduceMaxOp>, ElementwiseLowering<CompareOp>,
                  ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>, StopGradientLowering,
-                 InsertSliceLowering, OneHotLowering, ArgmaxLowering, RandomUniformLowering, Conv2dLowering,
-                 Conv2dFilterGradLowering, Conv2dInputGradLowering>(ctx);
+                 InsertSliceLowering, OneHotLowering, ArgmaxLowering, RandomUniformLowering,
+                 ConvContractionLowering<Conv2dOp>, ConvContractionLowering<Conv2dFilterGradOp>,
+                 Conv2dInputGradLowering>(ctx);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }
