@@ -37,6 +37,8 @@ LOOM_GENERATOR(cnn) {
   export_gradient("g_max_pool", [](X x, In<"c", f32, 2, 4, 4, 4> c) { return weigh(max_pool2d<2>(x), c); });
   export_gradient("g_avg_pool", [](X x, In<"c", f32, 2, 4, 3, 3> c) { return weigh(avg_pool2d<3>(x), c); });
   export_gradient("g_global", [](X x, In<"c", f32, 2, 4> c) { return weigh(global_avg_pool(x), c); });
+  // 9 -> 4: PyTorch's overlapping windows [0,3) [2,5) [4,7) [6,9).
+  export_gradient("g_adaptive", [](X x, In<"c", f32, 2, 4, 4, 4> c) { return weigh(adaptive_avg_pool2d<4>(x), c); });
 
   // Batch norm: the gradient through batch statistics, and running statistics.
   BatchNorm2d<4> bn{"bn"};

@@ -138,6 +138,26 @@ TEST_CASE("pooling gradients; max pooling sends each gradient to the window's fi
   CHECK(a(0, 1, 4, 5) == doctest::Approx(c3(0, 1, 1, 1) / 9));
 }
 
+TEST_CASE("adaptive average pooling with windows that do not divide the input, as PyTorch") {
+  auto x = fd::values<X>(-1, 1);
+  auto c = fd::values<loom::rt::Array<float, 2, 4, 4, 4>>(-1, 1, 1);
+  auto r = model.g_adaptive(x, c);
+  // The loss is sum(pool(x) * c); rebuild it from PyTorch's window rule.
+  double want = 0;
+  for (int n = 0; n < 2; ++n)
+    for (int ch = 0; ch < 4; ++ch)
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) {
+          int r0 = i * 9 / 4, r1 = ((i + 1) * 9 + 3) / 4, c0 = j * 9 / 4, c1 = ((j + 1) * 9 + 3) / 4;
+          double s = 0;
+          for (int a = r0; a < r1; ++a)
+            for (int b = c0; b < c1; ++b) s += x(n, ch, a, b);
+          want += s / ((r1 - r0) * (c1 - c0)) * c(n, ch, i, j);
+        }
+  CHECK(r.loss[0] == doctest::Approx(want).epsilon(1e-5));
+  fd::check("adaptive_avg_pool2d 9 -> 4", x, r.grad_x, [&] { return model.g_adaptive(x, c).loss[0]; });
+}
+
 TEST_CASE("batch norm: gradient through the batch statistics, running statistics as PyTorch") {
   auto x = fd::values<X>(-2, 2);
   auto c = fd::values<X>(-1, 1, 1);

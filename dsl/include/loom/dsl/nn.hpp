@@ -126,12 +126,34 @@ template <long K, DType T, long N, long C, long H, long W> auto avg_pool2d(const
   return mean<4>(detail::windows<K>(x, loc), loc);
 }
 
-/// Adaptive average pooling to S x S (S must divide H and W).
+namespace detail {
+/// PyTorch's adaptive pooling windows along one axis: output i averages input
+/// [floor(i n / S), ceil((i + 1) n / S)).
+template <long Axis, long S, DType T, long... D> auto adaptive_mean_axis(const Tensor<T, D...> &x, const loc_t &loc) {
+  constexpr long n = dims_v<D...>[Axis];
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    auto cell = [&]<long Start, long End>() {
+      auto m = mean<Axis>(slice<Axis, Start, End>(x, loc), loc);
+      constexpr auto kept = [] {
+        auto s = dims_v<D...>;
+        s[Axis] = 1;
+        return s;
+      }();
+      return reshape_to<tensor_from_t<T, kept>>(m, loc);
+    };
+    return concat<Axis>(cell.template operator()<long(I) * n / S, (long(I + 1) * n + S - 1) / S>()...);
+  }(std::make_index_sequence<S>{});
+}
+} // namespace detail
+
+/// Adaptive average pooling to S x S, with PyTorch's windows (equal ones when
+/// S divides the size, overlapping ones otherwise).
 template <long S, DType T, long N, long C, long H, long W>
 auto adaptive_avg_pool2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
-  LOOM_REQUIRE(H % S == 0 && W % S == 0 && H / S == W / S, "loom: adaptive_avg_pool2d needs S to divide H and W",
-               "adaptive_avg_pool2d<", S, ">: ", S, " must divide the height and width of ", dims_v<N, C, H, W>);
-  return avg_pool2d<H / S>(x, loc);
+  LOOM_REQUIRE(S >= 1 && S <= H && S <= W, "loom: adaptive_avg_pool2d: output larger than the input",
+               "adaptive_avg_pool2d<", S, ">: output larger than the input ", dims_v<N, C, H, W>);
+  if constexpr (H % S == 0 && W % S == 0 && H == W) return avg_pool2d<H / S>(x, loc);
+  else return detail::adaptive_mean_axis<3, S>(detail::adaptive_mean_axis<2, S>(x, loc), loc);
 }
 
 /// [N, C, H, W] -> [N, C]: the mean of each channel.
