@@ -101,14 +101,13 @@ LOOM_BINARY(maximum)
 LOOM_BINARY(minimum)
 #undef LOOM_BINARY
 
-} // namespace loom
-namespace loom::detail {
+namespace detail {
 template <DType T, long... D> Tensor<T, D...> tensor_base(const Tensor<T, D...> *);
 /// Parameters and inputs derive from Tensor: operators accept anything that is one.
 template <class X>
 concept TensorLike = requires(const X *p) { tensor_base(p); };
-} // namespace loom::detail
-namespace loom {
+} // namespace detail
+
 // Operators cannot take a defaulted source_location: their nodes carry the
 // location of the nearest earlier DSL call in the same export.
 #define LOOM_OPERATOR(SYM, NAME)                                                               \
