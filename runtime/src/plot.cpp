@@ -55,6 +55,11 @@ void Plot::save_svg(const std::string &path) const {
   if (y1 - y0 < 1e-12) y0 -= 0.5, y1 += 0.5;
   double pad = (y1 - y0) * 0.05;
   y0 -= pad, y1 += pad;
+  // Markers at the ends of the x range would be cut in half.
+  if (std::any_of(series.begin(), series.end(), [](const Series &s) { return s.style == Series::points; })) {
+    double xpad = (x1 - x0) * 0.03;
+    x0 -= xpad, x1 += xpad;
+  }
   double pw = width - L - R, ph = height - T - B;
   auto px = [&](double x) { return L + (x - x0) / (x1 - x0) * pw; };
   auto py = [&](double y) { return T + (1 - (fy(y) - y0) / (y1 - y0)) * ph; };
