@@ -249,23 +249,49 @@ Value filled(OpBuilder &b, Location loc, RankedTensorType type, TypedAttr value)
   return b.create<linalg::FillOp>(loc, cst, empty).getResult(0);
 }
 
+/// Matmul as one linalg.generic whose loop order suits the right operand's
+/// layout: with B as [N, K] (x @ transpose(W), every Linear layer, read in
+/// place) the dot product over k is innermost and contiguous; with B as
+/// [K, N] the output column n is. The multiply-add may be reassociated and
+/// fused, as BLAS does, so LLVM vectorizes either (about 10x the named op's
+/// plain loops on the MLP).
 struct MatmulLowering : OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(MatmulOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
     auto out = tensorType(op.getResult());
+    MLIRContext *ctx = rw.getContext();
     Value init = filled(rw, op.getLoc(), out, rw.getZeroAttr(out.getElementType()));
-    ValueRange ins = adaptor.getOperands();
-    // x @ transpose(W) (every Linear layer) reads W in place instead of
-    // materialising its transpose.
-    auto t = op.getRhs().getDefiningOp<TransposeOp>();
-    if (t && out.getRank() == 2) {
-      Value w = rw.getRemappedValue(t.getInput());
-      rw.replaceOpWithNewOp<linalg::MatmulTransposeBOp>(op, out, ValueRange{adaptor.getLhs(), w}, init);
-    } else if (out.getRank() == 2) {
-      rw.replaceOpWithNewOp<linalg::MatmulOp>(op, out, ins, init);
-    } else {
-      rw.replaceOpWithNewOp<linalg::BatchMatmulOp>(op, out, ins, init);
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    bool batched = out.getRank() == 3;
+    // A transpose of B's last two axes is folded into the indexing map.
+    bool transposedB = false;
+    if (auto t = op.getRhs().getDefiningOp<TransposeOp>()) {
+      auto perm = t.getPermutation();
+      transposedB = batched ? perm == ArrayRef<int64_t>{0, 2, 1} : perm == ArrayRef<int64_t>{1, 0};
+      if (transposedB) rhs = rw.getRemappedValue(t.getInput());
     }
+    // Loops: [b,] m, then (n, k) for B as [N, K], (k, n) for B as [K, N].
+    unsigned lead = batched ? 1 : 0, dims = lead + 3;
+    auto d = [&](unsigned i) { return rw.getAffineDimExpr(i); };
+    AffineExpr m = d(lead), n = d(lead + (transposedB ? 1 : 2)), k = d(lead + (transposedB ? 2 : 1));
+    auto map = [&](std::initializer_list<AffineExpr> e) {
+      SmallVector<AffineExpr> all;
+      if (batched) all.push_back(d(0));
+      all.append(e.begin(), e.end());
+      return AffineMap::get(dims, 0, all, ctx);
+    };
+    SmallVector<utils::IteratorType> its(dims, utils::IteratorType::parallel);
+    its[lead + (transposedB ? 2 : 1)] = utils::IteratorType::reduction;
+    auto fm = arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+    bool isF = isFloat(out.getElementType());
+    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), out, ValueRange{lhs, rhs},
+                                  {map({m, k}), transposedB ? map({n, k}) : map({k, n})},
+                                  [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                    if (!isF)
+                                      return b.create<arith::AddIOp>(l, a[2], b.create<arith::MulIOp>(l, a[0], a[1]));
+                                    return b.create<arith::AddFOp>(l, a[2], b.create<arith::MulFOp>(l, a[0], a[1], fm), fm);
+                                  },
+                                  init, map({m, n}), its));
     return success();
   }
 };

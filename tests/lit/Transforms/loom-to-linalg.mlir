@@ -90,15 +90,20 @@ func.func @slice_concat(%x: tensor<4x8xf32>) -> tensor<4x11xf32> {
 // CHECK-LABEL: func.func @matmul
 func.func @matmul(%x: tensor<8x4xf32>, %w: tensor<5x4xf32>, %m: tensor<4x5xf32>,
                   %a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> (tensor<8x5xf32>, tensor<8x5xf32>, tensor<2x3x5xf32>) {
+  // B as [K, N]: loops (m, k, n), the output column innermost.
   // CHECK: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
   // CHECK: %[[F:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%{{.*}} : tensor<8x5xf32>)
-  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<4x5xf32>) outs(%[[F]] : tensor<8x5xf32>)
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%arg0, %arg2 : tensor<8x4xf32>, tensor<4x5xf32>) outs(%[[F]] : tensor<8x5xf32>)
+  // The multiply-add may be reassociated and contracted (vectorizable reductions, FMA).
+  // CHECK:   arith.mulf %{{.*}}, %{{.*}} fastmath<reassoc,contract> : f32
+  // CHECK:   arith.addf %{{.*}}, %{{.*}} fastmath<reassoc,contract> : f32
   %0 = loom.matmul %x, %m : tensor<8x4xf32>, tensor<4x5xf32> -> tensor<8x5xf32>
-  // x @ transpose(w) reads w in place.
-  // CHECK: linalg.matmul_transpose_b ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<5x4xf32>)
+  // x @ transpose(w) reads w in place: loops (m, n, k), the dot product innermost.
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<8x4xf32>, tensor<5x4xf32>)
   %t = loom.transpose %w permutation = [1, 0] : tensor<5x4xf32> -> tensor<4x5xf32>
   %1 = loom.matmul %x, %t : tensor<8x4xf32>, tensor<4x5xf32> -> tensor<8x5xf32>
-  // CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<2x3x4xf32>, tensor<2x4x5xf32>)
+  // Batched: the batch is the outermost loop.
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%arg3, %arg4 : tensor<2x3x4xf32>, tensor<2x4x5xf32>)
   %2 = loom.matmul %a, %b : tensor<2x3x4xf32>, tensor<2x4x5xf32> -> tensor<2x3x5xf32>
   return %0, %1, %2 : tensor<8x5xf32>, tensor<8x5xf32>, tensor<2x3x5xf32>
 }
