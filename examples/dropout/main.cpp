@@ -13,14 +13,9 @@
 
 namespace {
 
-std::string fmt(const e1::W &w) {
+std::string fmt(const e1::W &w, int digits = 4) {
   char b[64];
-  std::snprintf(b, sizeof b, "[%.4f, %.4f]", w.w1, w.w2);
-  return b;
-}
-std::string fmt8(const e1::W &w) {
-  char b[64];
-  std::snprintf(b, sizeof b, "[%.8f, %.8f]", w.w1, w.w2);
+  std::snprintf(b, sizeof b, "[%.*f, %.*f]", digits, w.w1, digits, w.w2);
   return b;
 }
 
@@ -59,7 +54,7 @@ int main(int argc, char **argv) {
 
   e1::W a = e1::closed_form();
   r.line("## a. Closed-form least squares (minimum norm)");
-  r.line("w = " + fmt8(a) + "   (reference [1.08910891, 0.10891089])");
+  r.line("w = " + fmt(a, 8) + "   (reference [1.08910891, 0.10891089])");
   r.line("");
 
   auto b1 = e1::train<1>(e1::Optim::sgd, 0.0, 1000);
@@ -69,7 +64,7 @@ int main(int argc, char **argv) {
 
   e1::W c = e1::dropout_least_squares();
   r.line("## c. Dropout p = 0.5 as least squares over the four masks");
-  r.line("w = " + fmt8(c) + "   (reference [0.36666667, 3.66666667])");
+  r.line("w = " + fmt(c, 8) + "   (reference [0.36666667, 3.66666667])");
   r.line("");
 
   auto d = e1::train<1>(e1::Optim::sgd, 0.5, 1000);
