@@ -547,15 +547,7 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
       maps.push_back(g.map({oo}));
     }
     maps.push_back(g.map({n, ci, p, q}));
-    Value init = filled(rw, loc, tensorType(op.getResult()), rw.getZeroAttr(et));
-    SmallVector<utils::IteratorType> its(7, utils::IteratorType::reduction);
-    for (int d = 0; d < 4; ++d) its[d] = utils::IteratorType::parallel;
-    rw.replaceOp(op, buildGeneric(rw, loc, tensorType(op.getResult()), ins, ArrayRef<AffineMap>(maps).drop_back(),
-                                  [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                                    return nb.create<arith::AddFOp>(l, a.back(),
-                                                                    nb.create<arith::MulFOp>(l, a[0], a[1]));
-                                  },
-                                  init, maps.back(), its));
+    rw.replaceOp(op, contraction(rw, loc, tensorType(op.getResult()), ins, maps, 4));
     return success();
   }
 };
