@@ -80,4 +80,63 @@ def LoomUpdateInPlace : Pass<"loom-update-in-place", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::bufferization::BufferizationDialect", "mlir::tensor::TensorDialect"];
 }
 
+def LoomLinalgToGpu : Pass<"loom-linalg-to-gpu", "mlir::func::FuncOp"> {
+  let summary = "Turn every linalg op on buffers into a `gpu.launch`";
+  let description = [{
+    Runs after bufferization, for the CUDA target. Named linalg ops are
+    generalized and `memref.copy` becomes a copy generic, then each
+    `linalg.generic` becomes one kernel, by its iteration space:
+
+    - no reduction: one thread per point of the iteration space (a fused
+      elementwise chain is one kernel);
+    - a reduction whose body is `combiner(f(inputs), out)` (add, mul, max,
+      min) over many elements into few outputs: one block per output, each
+      thread accumulating a strided share, then `gpu.all_reduce` across the
+      block;
+    - any other reduction (matmul-like: many outputs): one thread per
+      output, looping over the reduction dimensions.
+
+    Constants (`memref.get_global`) are copied into a fresh buffer first,
+    since a kernel cannot read host globals. Everything else stays on the
+    host: allocations (device-visible memory in the runtime), views, launches.
+
+    ```mlir
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%a : memref<1000xf32>) outs(%b : memref<1000xf32>) { ... }
+    // becomes
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c4, ...) threads(%tx, %ty, %tz) in (%sx = %c256, ...) {
+      // i = bx * 256 + tx; if i < 1000: b[i] = body(a[i])
+    }
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "threads per block for elementwise and thread-per-output kernels">,
+  ];
+  let dependentDialects = [
+    "mlir::gpu::GPUDialect", "mlir::scf::SCFDialect", "mlir::affine::AffineDialect",
+    "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"
+  ];
+}
+
+def LoomMergeGpuModules : Pass<"loom-merge-gpu-modules", "mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one `gpu.module`";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel; a model's
+    hundreds of kernels would then be hundreds of PTX modules, each loaded
+    and JIT-compiled on its own. This pass moves every kernel into the first
+    module (named after the model's first kernel) and repoints the
+    `gpu.launch_func` ops, so each model embeds a single PTX module.
+
+    ```mlir
+    gpu.module @f_kernel { gpu.func @f_kernel(...) kernel {...} }
+    gpu.module @f_kernel_0 { gpu.func @f_kernel(...) kernel {...} }
+    gpu.launch_func @f_kernel_0::@f_kernel ...
+    // becomes
+    gpu.module @f_kernel { gpu.func @f_kernel(...) kernel {...}  gpu.func @f_kernel_0(...) kernel {...} }
+    gpu.launch_func @f_kernel::@f_kernel_0 ...
+    ```
+  }];
+}
+
 #endif // LOOM_PASSES_TD

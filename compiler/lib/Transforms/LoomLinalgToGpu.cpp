@@ -1,0 +1,274 @@
+// -loom-linalg-to-gpu: each linalg op on buffers becomes one gpu.launch.
+#include "loom/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMLINALGTOGPU
+#include "loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace {
+
+/// How a reduction's body combines a new value with the accumulator, when it
+/// is `combiner(f(inputs), out)`: the kind gpu.all_reduce knows and the
+/// combiner's neutral element.
+struct Combiner {
+  Operation *op;
+  unsigned accOperand; // which operand of `op` is the accumulator
+  gpu::AllReduceOperation kind;
+  TypedAttr identity;
+};
+
+std::optional<Combiner> matchCombiner(linalg::GenericOp g) {
+  if (g.getNumDpsInits() != 1) return std::nullopt;
+  Block &body = g.getRegion().front();
+  BlockArgument acc = g.getMatchingBlockArgument(g.getDpsInitOperand(0));
+  Operation *op = body.getTerminator()->getOperand(0).getDefiningOp();
+  if (!op || op->getBlock() != &body || op->getNumOperands() != 2 || !acc.hasOneUse() ||
+      acc.getUses().begin()->getOwner() != op)
+    return std::nullopt;
+  unsigned accOperand = op->getOperand(0) == acc ? 0 : 1;
+  Type t = acc.getType();
+  auto f = [&](double v) -> TypedAttr { return FloatAttr::get(t, v); };
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  using K = gpu::AllReduceOperation;
+  if (isa<arith::AddFOp>(op)) return Combiner{op, accOperand, K::ADD, f(0)};
+  if (isa<arith::MulFOp>(op)) return Combiner{op, accOperand, K::MUL, f(1)};
+  if (isa<arith::MaximumFOp>(op)) return Combiner{op, accOperand, K::MAXIMUMF, f(-inf)};
+  if (isa<arith::MinimumFOp>(op)) return Combiner{op, accOperand, K::MINIMUMF, f(inf)};
+  if (isa<arith::AddIOp>(op)) return Combiner{op, accOperand, K::ADD, IntegerAttr::get(t, 0)};
+  return std::nullopt;
+}
+
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+  linalg::GenericOp op;
+
+  Value index(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
+
+  /// Row-major coordinates of `linear` in a box of `extents`.
+  SmallVector<Value> delinearize(Value linear, ArrayRef<int64_t> extents) {
+    SmallVector<Value> ivs(extents.size());
+    for (int i = static_cast<int>(extents.size()) - 1; i >= 0; --i) {
+      if (extents[i] == 1) {
+        ivs[i] = index(0);
+        continue;
+      }
+      if (i == 0) {
+        ivs[i] = linear;
+        break;
+      }
+      Value e = index(extents[i]);
+      ivs[i] = b.create<arith::RemUIOp>(loc, linear, e);
+      linear = b.create<arith::DivUIOp>(loc, linear, e);
+    }
+    return ivs;
+  }
+
+  SmallVector<Value> indices(AffineMap map, ArrayRef<Value> ivs) {
+    SmallVector<Value> idx;
+    for (AffineExpr e : map.getResults()) {
+      if (auto d = dyn_cast<AffineDimExpr>(e)) idx.push_back(ivs[d.getPosition()]);
+      else if (auto c = dyn_cast<AffineConstantExpr>(e)) idx.push_back(index(c.getValue()));
+      else idx.push_back(b.create<affine::AffineApplyOp>(loc, AffineMap::get(map.getNumDims(), 0, e), ivs));
+    }
+    return idx;
+  }
+
+  Value load(OpOperand *operand, ArrayRef<Value> ivs) {
+    if (!isa<MemRefType>(operand->get().getType())) return operand->get(); // a scalar (linalg.fill's value)
+    return b.create<memref::LoadOp>(loc, operand->get(), indices(op.getMatchingIndexingMap(operand), ivs));
+  }
+
+  void store(Value v, OpOperand *operand, ArrayRef<Value> ivs) {
+    b.create<memref::StoreOp>(loc, v, operand->get(), indices(op.getMatchingIndexingMap(operand), ivs));
+  }
+
+  /// The body at one point of the iteration space; `accs` replaces the
+  /// outputs' current values (else they are loaded). Returns the yielded values.
+  SmallVector<Value> point(ArrayRef<Value> ivs, ValueRange accs = {}) {
+    IRMapping map;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      BlockArgument arg = op.getMatchingBlockArgument(in);
+      if (!arg.use_empty()) map.map(arg, load(in, ivs));
+    }
+    for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable())) {
+      BlockArgument arg = op.getMatchingBlockArgument(&init);
+      if (!arg.use_empty()) map.map(arg, accs.empty() ? load(&init, ivs) : accs[i]);
+    }
+    Block &body = op.getRegion().front();
+    for (Operation &o : body.without_terminator()) {
+      if (auto idx = dyn_cast<linalg::IndexOp>(o)) map.map(idx.getResult(), ivs[idx.getDim()]);
+      else b.clone(o, map);
+    }
+    SmallVector<Value> out;
+    for (Value v : body.getTerminator()->getOperands()) out.push_back(map.lookupOrDefault(v));
+    return out;
+  }
+
+  /// Loop-order coordinates from the parallel and the reduction ones.
+  SmallVector<Value> merge(ArrayRef<unsigned> parDims, ArrayRef<Value> par, ArrayRef<unsigned> redDims,
+                           ArrayRef<Value> red) {
+    SmallVector<Value> ivs(parDims.size() + redDims.size());
+    for (auto [d, v] : llvm::zip(parDims, par)) ivs[d] = v;
+    for (auto [d, v] : llvm::zip(redDims, red)) ivs[d] = v;
+    return ivs;
+  }
+
+  gpu::LaunchOp launch(int64_t blocks, int64_t threads) {
+    Value one = index(1);
+    auto l = b.create<gpu::LaunchOp>(loc, index(blocks), one, one, index(threads), one, one);
+    b.setInsertionPointToEnd(&l.getBody().front());
+    b.create<gpu::TerminatorOp>(loc);
+    b.setInsertionPointToStart(&l.getBody().front());
+    return l;
+  }
+};
+
+int64_t product(ArrayRef<int64_t> v) {
+  int64_t p = 1;
+  for (int64_t x : v) p *= x;
+  return p;
+}
+
+struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass> {
+  using LoomLinalgToGpuBase::LoomLinalgToGpuBase;
+
+  void runOnOperation() override {
+    func::FuncOp f = getOperation();
+    IRRewriter rewriter(f.getContext());
+
+    // Kernels cannot read host globals: constants get a device-visible copy.
+    SmallVector<memref::GetGlobalOp> globals;
+    f.walk([&](memref::GetGlobalOp g) { globals.push_back(g); });
+    for (auto g : globals) {
+      rewriter.setInsertionPointAfter(g);
+      auto type = cast<MemRefType>(g.getType());
+      Value copy = rewriter.create<memref::AllocOp>(g.getLoc(), type);
+      rewriter.replaceAllUsesExcept(g, copy, rewriter.create<memref::CopyOp>(g.getLoc(), g, copy));
+      f.walk([&](func::ReturnOp ret) {
+        rewriter.setInsertionPoint(ret);
+        rewriter.create<memref::DeallocOp>(g.getLoc(), copy);
+      });
+    }
+
+    // Named ops and device-to-device copies become generics.
+    SmallVector<Operation *> ops;
+    f.walk([&](Operation *op) {
+      if (isa<linalg::LinalgOp>(op) || isa<memref::CopyOp>(op)) ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      rewriter.setInsertionPoint(op);
+      if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+        if (copy.getSource().getDefiningOp<memref::GetGlobalOp>()) continue; // host to device-visible
+        auto type = cast<MemRefType>(copy.getTarget().getType());
+        AffineMap id = rewriter.getMultiDimIdentityMap(type.getRank());
+        rewriter.create<linalg::GenericOp>(
+            copy.getLoc(), TypeRange{}, ValueRange{copy.getSource()}, ValueRange{copy.getTarget()},
+            ArrayRef<AffineMap>{id, id}, SmallVector<utils::IteratorType>(type.getRank(), utils::IteratorType::parallel),
+            [](OpBuilder &b, Location loc, ValueRange args) { b.create<linalg::YieldOp>(loc, args[0]); });
+        rewriter.eraseOp(copy);
+      } else if (!isa<linalg::GenericOp>(op)) {
+        if (failed(linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(op)))) {
+          op->emitError("loom-linalg-to-gpu: cannot generalize this op");
+          return signalPassFailure();
+        }
+      }
+    }
+
+    SmallVector<linalg::GenericOp> generics;
+    f.walk([&](linalg::GenericOp g) { generics.push_back(g); });
+    for (auto g : generics)
+      if (failed(lower(g))) return signalPassFailure();
+  }
+
+  LogicalResult lower(linalg::GenericOp g) {
+    if (!g.hasPureBufferSemantics()) return g.emitError("loom-linalg-to-gpu: expected a linalg op on buffers");
+    if (g->getParentOp() != getOperation().getOperation())
+      return g.emitError("loom-linalg-to-gpu: expected linalg ops at the top level of the function");
+    SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic)) return g.emitError("loom-linalg-to-gpu: dynamic loop bounds");
+
+    SmallVector<unsigned> parDims, redDims;
+    SmallVector<int64_t> parExt, redExt;
+    for (auto [d, it] : llvm::enumerate(g.getIteratorTypesArray())) {
+      bool par = it == utils::IteratorType::parallel;
+      (par ? parDims : redDims).push_back(d);
+      (par ? parExt : redExt).push_back(ranges[d]);
+    }
+    int64_t P = product(parExt), R = product(redExt);
+
+    OpBuilder b(g);
+    KernelBuilder k{b, g.getLoc(), g};
+    auto combiner = R > 1 ? matchCombiner(g) : std::nullopt;
+
+    if (combiner && R >= 64 && P < 32768) {
+      // One block per output: strided partial results, then a block-wide reduction.
+      int64_t threads = std::clamp<int64_t>(llvm::bit_floor(static_cast<uint64_t>(R / 4)), 32, 256);
+      auto l = k.launch(P, threads);
+      Value tid = l.getThreadIds().x;
+      SmallVector<Value> par = k.delinearize(l.getBlockIds().x, parExt);
+      Value init = b.create<arith::ConstantOp>(k.loc, combiner->identity);
+      auto loop = b.create<scf::ForOp>(k.loc, tid, k.index(R), k.index(threads), ValueRange{init});
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        auto red = k.delinearize(loop.getInductionVar(), redExt);
+        auto v = k.point(k.merge(parDims, par, redDims, red), loop.getRegionIterArgs());
+        b.create<scf::YieldOp>(k.loc, v);
+      }
+      Value total = b.create<gpu::AllReduceOp>(
+          k.loc, loop.getResult(0), gpu::AllReduceOperationAttr::get(b.getContext(), combiner->kind), true);
+      Value first = b.create<arith::CmpIOp>(k.loc, arith::CmpIPredicate::eq, tid, k.index(0));
+      auto ifOp = b.create<scf::IfOp>(k.loc, first, /*withElseRegion=*/false);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      SmallVector<Value> red(redExt.size(), k.index(0));
+      auto ivs = k.merge(parDims, par, redDims, red);
+      OpOperand *out = g.getDpsInitOperand(0);
+      Value old = k.load(out, ivs);
+      Operation *c = b.clone(*combiner->op);
+      c->setOperand(combiner->accOperand, old);
+      c->setOperand(1 - combiner->accOperand, total);
+      k.store(c->getResult(0), out, ivs);
+      g.erase();
+      return success();
+    }
+
+    // One thread per point (elementwise) or per output (other reductions).
+    int64_t threads = std::min<int64_t>(blockSize, llvm::PowerOf2Ceil(std::max<int64_t>(P, 32)));
+    auto l = k.launch(llvm::divideCeil(P, threads), threads);
+    Value gid = b.create<arith::AddIOp>(k.loc, b.create<arith::MulIOp>(k.loc, l.getBlockIds().x, k.index(threads)),
+                                        l.getThreadIds().x);
+    Value inside = b.create<arith::CmpIOp>(k.loc, arith::CmpIPredicate::ult, gid, k.index(P));
+    auto ifOp = b.create<scf::IfOp>(k.loc, inside, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    SmallVector<Value> par = k.delinearize(gid, parExt);
+    SmallVector<Value> zeros(redExt.size(), k.index(0));
+    auto outIvs = k.merge(parDims, par, redDims, zeros);
+    SmallVector<Value> results;
+    if (R == 1 || redDims.empty()) {
+      results = k.point(outIvs);
+    } else {
+      SmallVector<Value> accs;
+      for (OpOperand &init : g.getDpsInitsMutable()) accs.push_back(k.load(&init, outIvs));
+      auto loop = b.create<scf::ForOp>(k.loc, k.index(0), k.index(R), k.index(1), accs);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      auto red = k.delinearize(loop.getInductionVar(), redExt);
+      b.create<scf::YieldOp>(k.loc, k.point(k.merge(parDims, par, redDims, red), loop.getRegionIterArgs()));
+      b.setInsertionPointAfter(loop);
+      results = loop.getResults();
+    }
+    for (auto [v, init] : llvm::zip(results, g.getDpsInitsMutable())) k.store(v, &init, outIvs);
+    g.erase();
+    return success();
+  }
+};
+
+} // namespace

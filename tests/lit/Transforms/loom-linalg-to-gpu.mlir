@@ -1,0 +1,121 @@
+// -loom-linalg-to-gpu: one gpu.launch per linalg op, shaped by its iteration space.
+// RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-linalg-to-gpu))' -split-input-file | FileCheck %s
+
+// Elementwise: one thread per point of a 4x1000 space (16 blocks of 256),
+// guarded, the point's coordinates recovered from the linear thread index.
+// CHECK-LABEL: func.func @map
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C16]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]],
+// CHECK: %[[ID:.*]] = arith.addi %{{.*}}, %[[TX]]
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[ID]], %{{.*}}
+// CHECK: scf.if %[[IN]]
+// CHECK: %[[J:.*]] = arith.remui %[[ID]]
+// CHECK: %[[I:.*]] = arith.divui %[[ID]]
+// CHECK: %[[X:.*]] = memref.load %arg0[%[[I]], %[[J]]]
+// CHECK: %[[E:.*]] = math.exp %[[X]]
+// CHECK: memref.store %[[E]], %arg1[%[[I]], %[[J]]]
+// CHECK-NOT: linalg.generic
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @map(%a: memref<4x1000xf32>, %b: memref<4x1000xf32>) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<4x1000xf32>) outs(%b : memref<4x1000xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %e = math.exp %x : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// A sum of 1000 elements into each of 4 outputs: one block per output, each
+// thread a strided partial sum from 0, a block-wide gpu.all_reduce, and the
+// first thread adds the total to the output's initial value.
+// CHECK-LABEL: func.func @row_sum
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C4]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]],
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[P:.*]] = scf.for %[[R:.*]] = %[[TX]] to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]])
+// CHECK:   %[[X:.*]] = memref.load %arg0[%[[BX]], %[[R]]]
+// CHECK:   arith.addf %[[X]], %[[ACC]]
+// CHECK: %[[T:.*]] = gpu.all_reduce add %[[P]] uniform
+// CHECK: scf.if
+// CHECK:   %[[OLD:.*]] = memref.load %arg1[%[[BX]]]
+// CHECK:   %[[NEW:.*]] = arith.addf %[[T]], %[[OLD]]
+// CHECK:   memref.store %[[NEW]], %arg1[%[[BX]]]
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @row_sum(%a: memref<4x1000xf32>, %s: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%a : memref<4x1000xf32>) outs(%s : memref<4xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %e = arith.addf %x, %acc : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// Max over 512 elements: the block reduction starts from -inf and uses maximumf.
+// CHECK-LABEL: func.func @max
+// CHECK: arith.constant 0xFF800000 : f32
+// CHECK: gpu.all_reduce maximumf
+#id = affine_map<(d0) -> (d0)>
+#all = affine_map<(d0) -> ()>
+func.func @max(%a: memref<512xf32>, %m: memref<f32>) {
+  linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction"]}
+      ins(%a : memref<512xf32>) outs(%m : memref<f32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %e = arith.maximumf %acc, %x : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// A matmul (named op, generalized first) with 256x256 outputs and a
+// 64-long reduction: one thread per output, looping over k from the output's
+// current value.
+// CHECK-LABEL: func.func @matmul
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c256{{.*}}) threads({{.*}}) in (%{{.*}} = %c256
+// CHECK: scf.if
+// CHECK: %[[INIT:.*]] = memref.load %arg2
+// CHECK: %[[SUM:.*]] = scf.for %[[K:.*]] = %{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]])
+// CHECK:   memref.load %arg0[%{{.*}}, %[[K]]]
+// CHECK:   memref.load %arg1[%[[K]], %{{.*}}]
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+// CHECK: memref.store %[[SUM]], %arg2
+func.func @matmul(%a: memref<256x64xf32>, %b: memref<64x256xf32>, %c: memref<256x256xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x64xf32>, memref<64x256xf32>) outs(%c : memref<256x256xf32>)
+  return
+}
+
+// -----
+
+// Copies between views and fills become kernels too; a constant is first
+// copied (on the host) out of its global into a buffer kernels can read, freed
+// at the return.
+// CHECK-LABEL: func.func @copies
+// CHECK: gpu.launch
+// CHECK:   memref.store %{{.*}}, %arg0
+// CHECK: %[[G:.*]] = memref.get_global @table
+// CHECK: %[[BUF:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: memref.copy %[[G]], %[[BUF]]
+// CHECK: gpu.launch
+// CHECK:   memref.load %[[BUF]]
+// CHECK:   memref.store
+// CHECK: memref.dealloc %[[BUF]]
+// CHECK-NEXT: return
+memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+func.func @copies(%a: memref<8xf32>, %b: memref<4xf32, strided<[2]>>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%a : memref<8xf32>)
+  %t = memref.get_global @table : memref<4xf32>
+  memref.copy %t, %b : memref<4xf32> to memref<4xf32, strided<[2]>>
+  return
+}
