@@ -1,4 +1,4 @@
-# loom_add_model(NAME SOURCE model.cpp [CPU cpu-name] [EXTRA_SOURCES ...])
+# loom_add_model(NAME SOURCE model.cpp [CPU cpu-name] [TARGETS cpu [cuda]] [EXTRA_SOURCES ...])
 #
 # Builds NAME_generator from the model source (it links loom's compiler), runs it
 # at build time, and yields:
@@ -6,8 +6,14 @@
 #                       loom::runtime and libm: no LLVM or MLIR);
 #   NAME.h              its header (#include "NAME.h"), with NAME::Model and a
 #                       typed method per export;
-#   NAME.loom/stages/   every IR stage, numbered (as --dump-dir writes them).
+#   NAME.loom/stages/   every IR stage, numbered (as --dump-dir writes them);
+# and for the cuda target (kernels as PTX inside the library, launched through
+# the runtime's CUDA layer; the device is picked at run time):
+#   NAME.loom/stages-cuda/  the CUDA pipeline's stages;
+#   NAME.loom/NAME.ptx      the kernels' PTX (for ptxas and for reading).
 # CPU defaults to LOOM_CPU (x86-64-v3); "native" targets the build machine.
+# TARGETS defaults to cpu and cuda when a CUDA toolkit was found (LOOM_CUDA_TOOLKIT),
+# else cpu; cuda without a toolkit is dropped with a warning.
 set(LOOM_CPU "x86-64-v3" CACHE STRING "LLVM CPU name loom models are compiled for (or native)")
 
 # C++26 lets static_assert messages print the shapes (see dsl/include/loom/dsl/error.hpp);
@@ -23,13 +29,29 @@ else()
 endif()
 
 function(loom_add_model name)
-  cmake_parse_arguments(ARG "" "SOURCE;CPU" "EXTRA_SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "SOURCE;CPU" "EXTRA_SOURCES;TARGETS" ${ARGN})
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "loom_add_model(${name}): SOURCE model.cpp is required")
   endif()
   if(NOT ARG_CPU)
     set(ARG_CPU "${LOOM_CPU}")
   endif()
+  if(NOT ARG_TARGETS)
+    set(ARG_TARGETS cpu)
+    if(LOOM_CUDA_TOOLKIT)
+      list(APPEND ARG_TARGETS cuda)
+    endif()
+  endif()
+  foreach(t IN LISTS ARG_TARGETS)
+    if(NOT t MATCHES "^(cpu|cuda)$")
+      message(FATAL_ERROR "loom_add_model(${name}): unknown target '${t}' (cpu, cuda)")
+    endif()
+  endforeach()
+  if("cuda" IN_LIST ARG_TARGETS AND NOT LOOM_CUDA_TOOLKIT)
+    message(WARNING "loom_add_model(${name}): no CUDA toolkit (set LOOM_CUDA_TOOLKIT): building for the CPU only")
+    list(REMOVE_ITEM ARG_TARGETS cuda)
+  endif()
+  list(JOIN ARG_TARGETS "," targets)
 
   set(gen ${name}_generator)
   add_executable(${gen} ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
@@ -43,13 +65,28 @@ function(loom_add_model name)
     OUTPUT ${obj} ${hdr}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${out}/include
     COMMAND ${gen} --emit=obj --cpu=${ARG_CPU} -o ${obj} --dump-dir ${out}/stages
-    COMMAND ${gen} --emit=header -o ${hdr}
+    COMMAND ${gen} --emit=header --target=${targets} -o ${hdr}
     DEPENDS ${gen}
     COMMENT "loom: compiling model ${name} for ${ARG_CPU}"
     VERBATIM)
-  set_source_files_properties(${obj} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+  set(objs ${obj})
+  if("cuda" IN_LIST ARG_TARGETS)
+    set(cuda_obj ${out}/${name}_cuda.o)
+    add_custom_command(
+      OUTPUT ${cuda_obj} ${out}/${name}.ptx
+      COMMAND ${gen} --emit=obj --target=cuda --cpu=${ARG_CPU} --cuda-chip=${LOOM_CUDA_CHIP}
+              --cuda-toolkit=${LOOM_CUDA_TOOLKIT} -o ${cuda_obj} --dump-dir ${out}/stages-cuda
+      COMMAND ${CMAKE_COMMAND} -E copy ${out}/stages-cuda/08-ptx.ptx ${out}/${name}.ptx
+      DEPENDS ${gen}
+      COMMENT "loom: compiling model ${name} for cuda (${LOOM_CUDA_CHIP})"
+      VERBATIM)
+    list(APPEND objs ${cuda_obj})
+    # Every model's PTX, for the test that checks it with ptxas.
+    set_property(GLOBAL APPEND PROPERTY LOOM_PTX_FILES ${out}/${name}.ptx)
+  endif()
+  set_source_files_properties(${objs} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
 
-  add_library(${name} STATIC ${obj} ${hdr})
+  add_library(${name} STATIC ${objs} ${hdr})
   set_target_properties(${name} PROPERTIES LINKER_LANGUAGE CXX)
   target_include_directories(${name} PUBLIC ${out}/include)
   target_link_libraries(${name} PUBLIC loom::runtime)

@@ -15,3 +15,7 @@ for name in ["loom_opt", "mlp_gen", "linreg_gen"]:
         config.substitutions.append(("%" + name.replace("_", "-"), params[name]))
 config.environment["PATH"] = os.pathsep.join([params.get("llvm_bin", "/usr/lib/llvm-19/bin"),
                                               config.environment.get("PATH", os.environ["PATH"])])
+# The CUDA target's tests need the toolkit's libdevice (and ptxas), not a GPU.
+if params.get("cuda_toolkit"):
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%cuda-toolkit", params["cuda_toolkit"]))

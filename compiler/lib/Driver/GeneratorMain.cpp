@@ -21,7 +21,9 @@ Traces the model's exports and compiles them.
                           linalg     after -loom-to-linalg (linalg on tensors)
                           fused      after elementwise fusion
                           buffers    after bufferization (memrefs, no leaks)
-                          llvm-mlir  the LLVM dialect
+                          kernels    cuda: each linalg op a gpu.launch, outlined into one gpu.module
+                          llvm-mlir  the LLVM dialect (cuda: host code with the PTX embedded)
+                          ptx        cuda: the kernels' PTX
                           llvm       LLVM IR after O3
                           asm        assembly for --cpu
                           obj        an object file (needs -o)
@@ -30,8 +32,11 @@ Traces the model's exports and compiles them.
   --dump-dir DIR        also write every stage as DIR/NN-STAGE.EXT
   --print-ir-after-all  print the IR after each MLIR pass to stderr
   --print-locations     show each op's model-source file:line:col in MLIR stages
-  --target=cpu          code-generation target (cpu)
-  --cpu=NAME            LLVM CPU name (default x86-64-v3; 'native' for this machine)
+  --target=T            code-generation target: cpu or cuda (default cpu); for
+                        --emit=header a list, e.g. cpu,cuda: the targets the header declares
+  --cpu=NAME            LLVM CPU name for (host) code (default x86-64-v3; 'native' for this machine)
+  --cuda-chip=SM        GPU generation the PTX is for (default sm_80; runs there and on newer GPUs)
+  --cuda-toolkit=DIR    CUDA toolkit with nvvm/libdevice (default $CUDA_HOME, /usr/local/cuda, /usr/lib/cuda)
   --help                this text
 )";
 
@@ -69,13 +74,23 @@ int main(int argc, char **argv) {
         opts.printLocations = true;
       } else if (option(argc, argv, i, "--emit", v)) {
         auto s = loom::parseStage(v);
-        if (!s) throw "unknown --emit=" + v + " (expected loom, loom-grad, linalg, fused, buffers, llvm-mlir, llvm, asm, obj or header)";
+        if (!s) throw "unknown --emit=" + v + " (expected loom, loom-grad, linalg, fused, buffers, kernels, llvm-mlir, ptx, llvm, asm, obj or header)";
         emit = *s;
       } else if (option(argc, argv, i, "-o", output) || option(argc, argv, i, "--dump-dir", opts.dumpDir) ||
                  option(argc, argv, i, "--cpu", opts.cpu)) {
       } else if (option(argc, argv, i, "--target", v)) {
-        if (v != "cpu") throw "unknown --target=" + v + " (supported: cpu)";
-        opts.target = v;
+        opts.headerTargets.clear();
+        for (size_t a = 0; a <= v.size();) {
+          size_t b = std::min(v.find(',', a), v.size());
+          std::string t = v.substr(a, b - a);
+          if (t != "cpu" && t != "cuda") throw "unknown --target=" + t + " (supported: cpu, cuda)";
+          opts.headerTargets.push_back(t);
+          a = b + 1;
+        }
+        opts.target = opts.headerTargets.front();
+      } else if (option(argc, argv, i, "--cuda-chip", opts.cudaChip)) {
+        if (opts.cudaChip.rfind("sm_", 0) != 0) throw "--cuda-chip=" + opts.cudaChip + ": expected sm_NN, e.g. sm_80 or sm_90";
+      } else if (option(argc, argv, i, "--cuda-toolkit", opts.cudaToolkit)) {
       } else {
         throw "unknown option '" + std::string(argv[i]) + "'";
       }
@@ -86,6 +101,8 @@ int main(int argc, char **argv) {
   if (emit == loom::Stage::object && (output.empty() || output == "-"))
     return fail("--emit=obj writes a binary file: give -o FILE");
   if (opts.cpu.empty()) return fail("--cpu needs a CPU name");
+  if (opts.headerTargets.size() > 1 && emit != loom::Stage::header)
+    return fail("--target=" + opts.target + ",...: code is generated for one target at a time (a list is for --emit=header)");
 
   loom::graph::Module module = loom::detail::trace_generator();
 

@@ -6,6 +6,7 @@
 #include "loom/Dialect/LoomOps.h"
 #include "loom/Transforms/Passes.h"
 #include "cpu/CpuTarget.h"
+#include "cuda/CudaTarget.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -13,8 +14,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -27,9 +27,10 @@ using namespace mlir;
 
 namespace loom {
 
-static const char *const kStageNames[] = {"loom", "loom-grad", "linalg", "fused", "buffers",
-                                          "llvm-mlir", "llvm", "asm", "obj", "header"};
-static const char *const kStageFiles[] = {"mlir", "mlir", "mlir", "mlir", "mlir", "mlir", "ll", "s", "o", "h"};
+static const char *const kStageNames[] = {"loom", "loom-grad", "linalg",    "fused", "buffers", "kernels",
+                                          "llvm-mlir", "ptx",   "llvm", "asm",  "obj",     "header"};
+static const char *const kStageFiles[] = {"mlir", "mlir", "mlir", "mlir", "mlir", "mlir",
+                                          "mlir", "ptx",  "ll",   "s",    "o",    "h"};
 
 const char *stageName(Stage s) { return kStageNames[static_cast<int>(s)]; }
 
@@ -42,8 +43,7 @@ std::optional<Stage> parseStage(llvm::StringRef name) {
 void registerCompilerDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
+  registerAllToLLVMIRTranslations(registry); // incl. gpu and nvvm, for the CUDA target
   registry.insert<LoomDialect>();
 }
 
@@ -94,9 +94,22 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     return true;
   }();
   (void)registered;
-  if (emit == Stage::header && opts.dumpDir.empty()) return out << generateHeader(gm), success();
-  if (opts.target != "cpu") {
-    llvm::errs() << "loom: --target=" << opts.target << " is not supported yet (supported: cpu)\n";
+  if (emit == Stage::header && opts.dumpDir.empty()) return out << generateHeader(gm, opts.headerTargets), success();
+  const bool cuda = opts.target == "cuda";
+  if (!cuda && opts.target != "cpu") {
+    llvm::errs() << "loom: unknown --target=" << opts.target << " (supported: cpu, cuda)\n";
+    return failure();
+  }
+  if (!cuda && (emit == Stage::kernels || emit == Stage::ptx)) {
+    llvm::errs() << "loom: --emit=" << stageName(emit) << " exists only for --target=cuda\n";
+    return failure();
+  }
+  std::string libdevice;
+  if (cuda && (libdevice = cuda::findLibdevice(opts.cudaToolkit)).empty()) {
+    llvm::errs() << "loom: --target=cuda needs the CUDA toolkit's nvvm/libdevice/libdevice.10.bc (math functions); "
+                 << (opts.cudaToolkit.empty() ? "none under $CUDA_HOME, /usr/local/cuda or /usr/lib/cuda: give --cuda-toolkit=DIR"
+                                              : "not found under --cuda-toolkit=" + opts.cudaToolkit)
+                 << "\n";
     return failure();
   }
   if (!opts.dumpDir.empty())
@@ -114,7 +127,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   MLIRContext ctx(registry);
 
   // 1. The traced graph as `loom` ops.
-  OwningOpRef<ModuleOp> module = importGraph(ctx, gm);
+  OwningOpRef<ModuleOp> module = importGraph(ctx, gm, opts.target);
   if (!module) return failure();
   ModuleOp m = *module;
   if (stage(Stage::loom, printOp(m))) return success();
@@ -135,11 +148,19 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
   if (stage(Stage::buffers, printOp(m))) return success();
 
-  // 6. LLVM dialect.
-  if (failed(runPasses(m, cpu::kToLLVMPipeline, opts))) return failure();
-  if (stage(Stage::llvm_mlir, printOp(m))) return success();
+  // 6. CUDA: every linalg op becomes a kernel, all in one gpu.module.
+  if (cuda) {
+    if (failed(runPasses(m, cuda::kKernelsPipeline, opts))) return failure();
+    if (stage(Stage::kernels, printOp(m))) return success();
+  }
 
-  // 7. LLVM IR, optimised at O3 for the chosen CPU.
+  // 7. LLVM dialect (CUDA: the host code, and the kernels compiled to PTX and embedded).
+  if (failed(runPasses(m, cuda ? cuda::toLLVMPipeline(opts.cudaChip, libdevice) : cpu::kToLLVMPipeline, opts)))
+    return failure();
+  if (stage(Stage::llvm_mlir, printOp(m))) return success();
+  if (cuda && stage(Stage::ptx, [&](llvm::raw_ostream &os) { os << cuda::ptx(m); })) return success();
+
+  // 8. LLVM IR (host code), optimised at O3 for the chosen CPU.
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(m, llvmCtx, gm.name);
   if (!llvmModule) return failure();
@@ -151,7 +172,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   }
   if (stage(Stage::llvm, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); })) return success();
 
-  // 8-9. Assembly and the object file.
+  // 9-10. Assembly and the object file.
   for (Stage s : {Stage::assembly, Stage::object}) {
     bool ok = true;
     if (stage(s, [&](llvm::raw_ostream &os) {
@@ -163,8 +184,8 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     }
   }
 
-  // 10. The header (needs only the traced graph).
-  stage(Stage::header, [&](llvm::raw_ostream &os) { os << generateHeader(gm); });
+  // 11. The header (needs only the traced graph).
+  stage(Stage::header, [&](llvm::raw_ostream &os) { os << generateHeader(gm, opts.headerTargets); });
   return success();
 }
 

@@ -12,8 +12,9 @@ using namespace mlir;
 
 namespace loom {
 
-std::string exportSymbol(const graph::Module &m, const graph::Function &f) {
-  return "loom_" + m.name + "_" + f.name;
+std::string exportSymbol(const graph::Module &m, const graph::Function &f, llvm::StringRef target) {
+  // One library holds a model's CPU and CUDA code: the symbols must differ.
+  return "loom_" + m.name + "_" + f.name + (target == "cpu" ? "" : "_" + target.str());
 }
 
 namespace {
@@ -51,7 +52,7 @@ DenseElementsAttr constantValue(RankedTensorType type, const std::vector<double>
 
 } // namespace
 
-OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m) {
+OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m, llvm::StringRef target) {
   ctx.loadDialect<LoomDialect, func::FuncDialect>();
   OpBuilder b(&ctx);
   OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc(), StringRef(m.name));
@@ -91,7 +92,7 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m) {
     for (auto [decl, id] : f.updates) resultTypes.push_back(tensorType(&ctx, f.nodes[id].type));
 
     Location loc = f.nodes.empty() ? b.getUnknownLoc() : location(b, f.nodes.front().loc);
-    auto fn = b.create<func::FuncOp>(loc, exportSymbol(m, f), b.getFunctionType(argTypes, resultTypes));
+    auto fn = b.create<func::FuncOp>(loc, exportSymbol(m, f, target), b.getFunctionType(argTypes, resultTypes));
     fn->setAttr("loom.export", b.getStringAttr(f.name));
     if (f.kind == graph::Function::grad) fn->setAttr("loom.grad", b.getUnitAttr());
     if (f.kind == graph::Function::train) {

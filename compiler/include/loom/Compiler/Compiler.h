@@ -10,18 +10,23 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loom {
 
 /// What --emit= stops at, in pipeline order.
-enum class Stage { loom, loom_grad, linalg, fused, buffers, llvm_mlir, llvm, assembly, object, header };
+/// `kernels` and `ptx` exist only for --target=cuda.
+enum class Stage { loom, loom_grad, linalg, fused, buffers, kernels, llvm_mlir, ptx, llvm, assembly, object, header };
 
 /// The --emit= spelling of each stage; parseStage is its inverse.
 const char *stageName(Stage s);
 std::optional<Stage> parseStage(llvm::StringRef name);
 
 struct CompileOptions {
-  std::string target = "cpu";    // --target=
+  std::string target = "cpu";    // --target= (code stages: one of cpu, cuda)
+  std::vector<std::string> headerTargets{"cpu"}; // --target= list for --emit=header: the entry points it declares
+  std::string cudaChip = "sm_80"; // --cuda-chip= (PTX for it runs on that GPU generation and newer)
+  std::string cudaToolkit;        // --cuda-toolkit= (for libdevice; default $CUDA_HOME, /usr/local/cuda)
   std::string cpu = "x86-64-v3"; // --cpu= (an LLVM CPU name, or "native")
   std::string dumpDir;           // --dump-dir: one numbered file per stage
   bool printIrAfterAll = false;  // --print-ir-after-all
@@ -31,14 +36,17 @@ struct CompileOptions {
 /// Registers every dialect, interface and translation the pipeline uses.
 void registerCompilerDialects(mlir::DialectRegistry &registry);
 
-/// The traced graph as a `loom` module, verified; errors name the model source line.
-mlir::OwningOpRef<mlir::ModuleOp> importGraph(mlir::MLIRContext &ctx, const graph::Module &m);
+/// The traced graph as a `loom` module, verified; errors name the model source
+/// line. Functions are named exportSymbol(m, f, target).
+mlir::OwningOpRef<mlir::ModuleOp> importGraph(mlir::MLIRContext &ctx, const graph::Module &m,
+                                              llvm::StringRef target = "cpu");
 
 /// The C++ header with the typed entry points of each export.
-std::string generateHeader(const graph::Module &m);
+/// `targets` are those the model's library is built for (cpu, cuda).
+std::string generateHeader(const graph::Module &m, const std::vector<std::string> &targets = {"cpu"});
 
-/// Symbol of an export's compiled function.
-std::string exportSymbol(const graph::Module &m, const graph::Function &f);
+/// Symbol of an export's compiled function for `target` (cuda: suffix _cuda).
+std::string exportSymbol(const graph::Module &m, const graph::Function &f, llvm::StringRef target = "cpu");
 
 /// Runs the pipeline (Lower.cpp) up to `emit` and writes that stage to `out`.
 mlir::LogicalResult compile(const graph::Module &m, Stage emit, const CompileOptions &opts,

@@ -1,0 +1,28 @@
+// The CUDA target's share of the pipeline (see compiler/lib/Driver/Lower.cpp):
+// host code for the CPU (through targets/cpu) that launches PTX kernels
+// embedded in the same object.
+#pragma once
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace loom::cuda {
+
+/// Every linalg op on buffers becomes a kernel; kernels are outlined into one
+/// gpu.module per model.
+extern const char *const kKernelsPipeline;
+
+/// Kernels -> NVVM -> PTX (embedded as a gpu.binary); host code -> LLVM
+/// dialect, with plain-pointer arguments as on the CPU. `libdevice` is the
+/// CUDA toolkit's libdevice.10.bc (math functions).
+std::string toLLVMPipeline(const std::string &chip, const std::string &libdevice);
+
+/// libdevice.10.bc under `toolkit` (or, when empty, under $CUDA_HOME,
+/// /usr/local/cuda, /usr/lib/cuda); empty when there is none.
+std::string findLibdevice(const std::string &toolkit);
+
+/// The PTX text of the model's kernels (empty when it has none).
+std::string ptx(mlir::ModuleOp m);
+
+} // namespace loom::cuda
