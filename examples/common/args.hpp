@@ -1,7 +1,11 @@
 // The command line every homework example takes: --out DIR (where reports and
-// plots go, created if missing) and, where a full-size run exists, --full.
-// Anything else is an error that names it.
+// plots go, created if missing), --device cpu|cuda (where models run; cuda
+// needs a GPU and a model library built with the cuda target) and, where a
+// full-size run exists, --full. Anything else is an error that names it.
 #pragma once
+
+#include <loom/rt/device.hpp>
+#include <loom/rt/error.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +27,7 @@ inline Args parse_args(int argc, char **argv, const char *name, std::string defa
                        std::map<std::string, std::string> extra = {}) {
   Args a{std::move(default_out), false, std::move(extra)};
   auto usage = [&] {
-    std::string u = std::string("usage: ") + name + " [--out DIR]" + (has_full ? " [--full]" : "");
+    std::string u = std::string("usage: ") + name + " [--out DIR] [--device cpu|cuda]" + (has_full ? " [--full]" : "");
     for (auto &[k, v] : a.options) u += " [--" + k + " VALUE]";
     return u;
   };
@@ -31,6 +35,15 @@ inline Args parse_args(int argc, char **argv, const char *name, std::string defa
     std::string arg = argv[i];
     if (arg == "--out" && i + 1 < argc) a.out = argv[++i];
     else if (arg == "--full" && has_full) a.full = true;
+    else if ((arg == "--device" && i + 1 < argc) || arg.rfind("--device=", 0) == 0) {
+      std::string d = arg == "--device" ? argv[++i] : arg.substr(9);
+      try {
+        loom::rt::set_default_device(loom::rt::parse_device(d));
+      } catch (const loom::rt::Error &e) {
+        std::fprintf(stderr, "%s: --device %s: %s\n", name, d.c_str(), e.what());
+        std::exit(2);
+      }
+    }
     else if (arg.rfind("--", 0) == 0 && a.options.count(arg.substr(2)) && i + 1 < argc) a.options[arg.substr(2)] = argv[++i];
     else {
       std::fprintf(stderr, "%s: unknown argument '%s'\n%s\n", name, argv[i], usage().c_str());

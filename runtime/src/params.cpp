@@ -54,11 +54,11 @@ void fill(const ParamSpec &p, void *out, long n, uint64_t seed) {
 
 } // namespace
 
-ParamStore::ParamStore(std::span<const ParamSpec> specs, uint64_t seed) {
+ParamStore::ParamStore(std::span<const ParamSpec> specs, uint64_t seed, Device device) : device_(device) {
   for (const ParamSpec &s : specs) {
     long n = 1;
     for (long d : s.shape) n *= d;
-    entries_.push_back({s, Buffer(n * dtype_size(s.dtype))});
+    entries_.push_back({s, Buffer(n * dtype_size(s.dtype), device)});
   }
   initialize(seed);
 }

@@ -11,7 +11,11 @@
 namespace {
 
 using X = loom::rt::Array<float, 2, 4, 9, 9>;
-cnn::Model model(5);
+// Built on first use: with LOOM_DEVICE=cuda and no GPU, main() skips before any model exists.
+cnn::Model &model() {
+  static cnn::Model m(5);
+  return m;
+}
 
 /// PyTorch's conv2d in double: NCHW, OIHW, padding zeros or reflect.
 template <class Y, class W>
@@ -49,16 +53,16 @@ TEST_CASE("conv2d: plain with bias, strided/dilated/grouped, reflect-padded") {
   auto x = fd::values<X>(-1, 1);
   auto w1 = fd::values<loom::rt::Array<float, 6, 4, 3, 3>>(-1, 1, 1);
   auto b = fd::values<loom::rt::Array<float, 6>>(-1, 1, 2);
-  check_conv("conv 3x3", model.conv_plain(x, w1, b), x, w1, b.data(), 1, 0, 1, 1, false);
+  check_conv("conv 3x3", model().conv_plain(x, w1, b), x, w1, b.data(), 1, 0, 1, 1, false);
   auto w2 = fd::values<loom::rt::Array<float, 6, 2, 3, 3>>(-1, 1, 3);
-  check_conv("conv stride 2, padding 1, dilation 2, groups 2", model.conv_strided(x, w2), x, w2, nullptr, 2, 1, 2, 2, false);
+  check_conv("conv stride 2, padding 1, dilation 2, groups 2", model().conv_strided(x, w2), x, w2, nullptr, 2, 1, 2, 2, false);
   auto w3 = fd::values<loom::rt::Array<float, 3, 4, 7, 7>>(-1, 1, 4);
-  check_conv("conv 7x7 reflect padding 3", model.conv_reflect(x, w3), x, w3, nullptr, 1, 3, 1, 1, true);
+  check_conv("conv 7x7 reflect padding 3", model().conv_reflect(x, w3), x, w3, nullptr, 1, 3, 1, 1, true);
 }
 
 TEST_CASE("pooling") {
   auto x = fd::values<X>(-1, 1);
-  auto r = model.pools(x);
+  auto r = model().pools(x);
   double err = 0;
   for (int n = 0; n < 2; ++n)
     for (int c = 0; c < 4; ++c) {
@@ -92,8 +96,8 @@ TEST_CASE("conv2d gradients (input, filter, bias) against finite differences") {
     auto w = fd::values<loom::rt::Array<float, 6, 4, 3, 3>>(-1, 1, 1);
     auto b = fd::values<loom::rt::Array<float, 6>>(-1, 1, 2);
     auto c = fd::values<loom::rt::Array<float, 2, 6, 7, 7>>(-1, 1, 3);
-    auto r = model.g_conv(x, w, b, c);
-    auto loss = [&] { return model.g_conv(x, w, b, c).loss[0]; };
+    auto r = model().g_conv(x, w, b, c);
+    auto loss = [&] { return model().g_conv(x, w, b, c).loss[0]; };
     fd::check("conv dx", x, r.grad_x, loss);
     fd::check("conv dw", w, r.grad_w, loss);
     fd::check("conv db", b, r.grad_b, loss);
@@ -101,16 +105,16 @@ TEST_CASE("conv2d gradients (input, filter, bias) against finite differences") {
   {
     auto w = fd::values<loom::rt::Array<float, 6, 2, 3, 3>>(-1, 1, 1);
     auto c = fd::values<loom::rt::Array<float, 2, 6, 4, 4>>(-1, 1, 3);
-    auto r = model.g_conv_strided(x, w, c);
-    auto loss = [&] { return model.g_conv_strided(x, w, c).loss[0]; };
+    auto r = model().g_conv_strided(x, w, c);
+    auto loss = [&] { return model().g_conv_strided(x, w, c).loss[0]; };
     fd::check("strided/dilated/grouped conv dx", x, r.grad_x, loss);
     fd::check("strided/dilated/grouped conv dw", w, r.grad_w, loss);
   }
   {
     auto w = fd::values<loom::rt::Array<float, 3, 4, 7, 7>>(-1, 1, 1);
     auto c = fd::values<loom::rt::Array<float, 2, 3, 9, 9>>(-1, 1, 3);
-    auto r = model.g_conv_reflect(x, w, c);
-    auto loss = [&] { return model.g_conv_reflect(x, w, c).loss[0]; };
+    auto r = model().g_conv_reflect(x, w, c);
+    auto loss = [&] { return model().g_conv_reflect(x, w, c).loss[0]; };
     // 7x7 taps over padded edges: larger sums, so more float32 noise in the differences.
     fd::check("reflect-padded conv dx", x, r.grad_x, loss, 5e-3);
     fd::check("reflect-padded conv dw", w, r.grad_w, loss, 5e-3);
@@ -122,26 +126,26 @@ TEST_CASE("pooling gradients; max pooling sends each gradient to the window's fi
   auto c4 = fd::values<loom::rt::Array<float, 2, 4, 4, 4>>(-1, 1, 1);
   auto c3 = fd::values<loom::rt::Array<float, 2, 4, 3, 3>>(-1, 1, 2);
   auto c2 = fd::values<loom::rt::Array<float, 2, 4>>(-1, 1, 3);
-  fd::check("max_pool2d", x, model.g_max_pool(x, c4).grad_x, [&] { return model.g_max_pool(x, c4).loss[0]; });
-  fd::check("avg_pool2d", x, model.g_avg_pool(x, c3).grad_x, [&] { return model.g_avg_pool(x, c3).loss[0]; });
-  fd::check("global_avg_pool", x, model.g_global(x, c2).grad_x, [&] { return model.g_global(x, c2).loss[0]; });
+  fd::check("max_pool2d", x, model().g_max_pool(x, c4).grad_x, [&] { return model().g_max_pool(x, c4).loss[0]; });
+  fd::check("avg_pool2d", x, model().g_avg_pool(x, c3).grad_x, [&] { return model().g_avg_pool(x, c3).loss[0]; });
+  fd::check("global_avg_pool", x, model().g_global(x, c2).grad_x, [&] { return model().g_global(x, c2).loss[0]; });
 
   X ties; // every window all equal: the gradient goes to its top-left element only
   for (long i = 0; i < ties.numel; ++i) ties[i] = 1.0f;
-  auto g = model.g_max_pool(ties, c4).grad_x;
+  auto g = model().g_max_pool(ties, c4).grad_x;
   for (int i = 0; i < 9; ++i)
     for (int j = 0; j < 9; ++j) {
       bool first = i % 2 == 0 && j % 2 == 0 && i < 8 && j < 8;
       CHECK(g(1, 2, i, j) == doctest::Approx(first ? c4(1, 2, i / 2, j / 2) : 0.0));
     }
-  auto a = model.g_avg_pool(ties, c3).grad_x; // a quarter... a ninth of each window's gradient
+  auto a = model().g_avg_pool(ties, c3).grad_x; // a quarter... a ninth of each window's gradient
   CHECK(a(0, 1, 4, 5) == doctest::Approx(c3(0, 1, 1, 1) / 9));
 }
 
 TEST_CASE("adaptive average pooling with windows that do not divide the input, as PyTorch") {
   auto x = fd::values<X>(-1, 1);
   auto c = fd::values<loom::rt::Array<float, 2, 4, 4, 4>>(-1, 1, 1);
-  auto r = model.g_adaptive(x, c);
+  auto r = model().g_adaptive(x, c);
   // The loss is sum(pool(x) * c); rebuild it from PyTorch's window rule.
   double want = 0;
   for (int n = 0; n < 2; ++n)
@@ -155,14 +159,14 @@ TEST_CASE("adaptive average pooling with windows that do not divide the input, a
           want += s / ((r1 - r0) * (c1 - c0)) * c(n, ch, i, j);
         }
   CHECK(r.loss[0] == doctest::Approx(want).epsilon(1e-5));
-  fd::check("adaptive_avg_pool2d 9 -> 4", x, r.grad_x, [&] { return model.g_adaptive(x, c).loss[0]; });
+  fd::check("adaptive_avg_pool2d 9 -> 4", x, r.grad_x, [&] { return model().g_adaptive(x, c).loss[0]; });
 }
 
 TEST_CASE("batch norm: gradient through the batch statistics, running statistics as PyTorch") {
   auto x = fd::values<X>(-2, 2);
   auto c = fd::values<X>(-1, 1, 1);
-  auto r = model.g_batch_norm(x, c);
-  fd::check("batch_norm dx", x, r.grad_x, [&] { return model.g_batch_norm(x, c).loss[0]; }, 5e-3);
+  auto r = model().g_batch_norm(x, c);
+  fd::check("batch_norm dx", x, r.grad_x, [&] { return model().g_batch_norm(x, c).loss[0]; }, 5e-3);
 
   cnn::Model m(1);
   auto step = m.bn_train(x, c, 0.0f); // lr 0: only the running statistics change

@@ -11,7 +11,11 @@
 
 namespace {
 
-grads::Model model(3);
+// Built on first use: with LOOM_DEVICE=cuda and no GPU, main() skips before any model exists.
+grads::Model &model() {
+  static grads::Model m(3);
+  return m;
+}
 
 template <class R> constexpr bool has_grad_frozen = requires(R r) { r.grad_frozen; };
 
@@ -23,9 +27,9 @@ using A4 = loom::rt::Array<float, 4>;
 #define UNARY(NAME, LO, HI)                                                                    \
   TEST_CASE(#NAME) {                                                                           \
     auto x = fd::values<A34>(LO, HI), c = fd::values<A34>(-1, 1, 1);                                   \
-    auto r = model.g_##NAME(x, c);                                                             \
-    fd::check(#NAME, x, r.grad_x, [&] { return model.g_##NAME(x, c).loss[0]; });                \
-    fd::check(#NAME " (cotangent)", c, r.grad_c, [&] { return model.g_##NAME(x, c).loss[0]; }); \
+    auto r = model().g_##NAME(x, c);                                                             \
+    fd::check(#NAME, x, r.grad_x, [&] { return model().g_##NAME(x, c).loss[0]; });                \
+    fd::check(#NAME " (cotangent)", c, r.grad_c, [&] { return model().g_##NAME(x, c).loss[0]; }); \
   }
 UNARY(neg, -2, 2)
 UNARY(exp, -2, 2)
@@ -45,8 +49,8 @@ UNARY(dropout, -2, 2)
   TEST_CASE(#NAME " with broadcasting") {                                                      \
     auto x = fd::values<A34>(-2, 2), c = fd::values<A34>(-1, 1, 1);                                    \
     auto b = fd::values<A4>(BLO, BHI, 2);                                                          \
-    auto r = model.g_##NAME(x, b, c);                                                          \
-    auto loss = [&] { return model.g_##NAME(x, b, c).loss[0]; };                               \
+    auto r = model().g_##NAME(x, b, c);                                                          \
+    auto loss = [&] { return model().g_##NAME(x, b, c).loss[0]; };                               \
     fd::check(#NAME " (x)", x, r.grad_x, loss);                                                 \
     fd::check(#NAME " (b, broadcast)", b, r.grad_b, loss);                                      \
   }
@@ -64,7 +68,7 @@ TEST_CASE("maximum and minimum split the gradient on ties, as PyTorch") {
   auto c = fd::values<A34>(-1, 1, 1);
   for (long i = 0; i < 12; ++i) x[i] = 1.0f;
   for (long i = 0; i < 4; ++i) b[i] = 1.0f;
-  auto r = model.g_maximum(x, b, c);
+  auto r = model().g_maximum(x, b, c);
   for (long i = 0; i < 12; ++i) CHECK(r.grad_x[i] == doctest::Approx(c[i] / 2));
   CHECK(r.grad_b[0] == doctest::Approx((c[0] + c[4] + c[8]) / 2));
 }
@@ -74,7 +78,7 @@ TEST_CASE("reduce_max shares the gradient among tied maxima") {
   loom::rt::Array<float, 3> c;
   for (long i = 0; i < 12; ++i) x[i] = float(i % 4 == 1 || i % 4 == 3 ? 5 : i % 4);
   for (long i = 0; i < 3; ++i) c[i] = float(i + 1);
-  auto r = model.g_max(x, c);
+  auto r = model().g_max(x, c);
   for (long i = 0; i < 12; ++i) CHECK(r.grad_x[i] == doctest::Approx(i % 4 == 1 || i % 4 == 3 ? c[i / 4] / 2 : 0));
 }
 
@@ -83,8 +87,8 @@ TEST_CASE("matmul, batched matmul, transpose, permute, reshape, broadcast, conca
     auto x = fd::values<A34>(-1, 1);
     auto c = fd::values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
     auto w = fd::values<loom::rt::Array<float, 4, 2>>(-1, 1, 2);
-    auto r = model.g_matmul(x, w, c);
-    auto loss = [&] { return model.g_matmul(x, w, c).loss[0]; };
+    auto r = model().g_matmul(x, w, c);
+    auto loss = [&] { return model().g_matmul(x, w, c).loss[0]; };
     fd::check("matmul (x)", x, r.grad_x, loss);
     fd::check("matmul (w)", w, r.grad_w, loss);
   }
@@ -92,49 +96,49 @@ TEST_CASE("matmul, batched matmul, transpose, permute, reshape, broadcast, conca
     auto a = fd::values<loom::rt::Array<float, 2, 3, 4>>(-1, 1);
     auto b = fd::values<loom::rt::Array<float, 2, 4, 2>>(-1, 1, 1);
     auto c = fd::values<loom::rt::Array<float, 2, 3, 2>>(-1, 1, 2);
-    auto r = model.g_bmm(a, b, c);
-    auto loss = [&] { return model.g_bmm(a, b, c).loss[0]; };
+    auto r = model().g_bmm(a, b, c);
+    auto loss = [&] { return model().g_bmm(a, b, c).loss[0]; };
     fd::check("batched matmul (a)", a, r.grad_a, loss);
     fd::check("batched matmul (b)", b, r.grad_b, loss);
   }
   {
     auto x = fd::values<A34>(-1, 1);
     auto c = fd::values<loom::rt::Array<float, 4, 3>>(-1, 1, 1);
-    auto r = model.g_transpose(x, c);
-    fd::check("transpose", x, r.grad_x, [&] { return model.g_transpose(x, c).loss[0]; });
+    auto r = model().g_transpose(x, c);
+    fd::check("transpose", x, r.grad_x, [&] { return model().g_transpose(x, c).loss[0]; });
   }
   {
     auto x = fd::values<loom::rt::Array<float, 2, 3, 4>>(-1, 1);
     auto c = fd::values<loom::rt::Array<float, 4, 2, 3>>(-1, 1, 1);
-    auto r = model.g_permute(x, c);
-    fd::check("permute", x, r.grad_x, [&] { return model.g_permute(x, c).loss[0]; });
+    auto r = model().g_permute(x, c);
+    fd::check("permute", x, r.grad_x, [&] { return model().g_permute(x, c).loss[0]; });
   }
   {
     auto x = fd::values<A34>(-1, 1);
     auto c = fd::values<loom::rt::Array<float, 2, 6>>(-1, 1, 1);
-    auto r = model.g_reshape(x, c);
-    fd::check("reshape", x, r.grad_x, [&] { return model.g_reshape(x, c).loss[0]; });
+    auto r = model().g_reshape(x, c);
+    fd::check("reshape", x, r.grad_x, [&] { return model().g_reshape(x, c).loss[0]; });
   }
   {
     auto x = fd::values<loom::rt::Array<float, 3, 1>>(-1, 1);
     auto c = fd::values<A34>(-1, 1, 1);
-    auto r = model.g_broadcast(x, c);
-    fd::check("broadcast_to", x, r.grad_x, [&] { return model.g_broadcast(x, c).loss[0]; });
+    auto r = model().g_broadcast(x, c);
+    fd::check("broadcast_to", x, r.grad_x, [&] { return model().g_broadcast(x, c).loss[0]; });
   }
   {
     auto x = fd::values<A34>(-1, 1);
     auto b = fd::values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
     auto c = fd::values<loom::rt::Array<float, 3, 6>>(-1, 1, 2);
-    auto r = model.g_concat(x, b, c);
-    auto loss = [&] { return model.g_concat(x, b, c).loss[0]; };
+    auto r = model().g_concat(x, b, c);
+    auto loss = [&] { return model().g_concat(x, b, c).loss[0]; };
     fd::check("concat (x)", x, r.grad_x, loss);
     fd::check("concat (b)", b, r.grad_b, loss);
   }
   {
     auto x = fd::values<A34>(-1, 1);
     auto c = fd::values<loom::rt::Array<float, 3, 2>>(-1, 1, 1);
-    auto r = model.g_slice(x, c);
-    fd::check("slice", x, r.grad_x, [&] { return model.g_slice(x, c).loss[0]; });
+    auto r = model().g_slice(x, c);
+    fd::check("slice", x, r.grad_x, [&] { return model().g_slice(x, c).loss[0]; });
   }
 }
 
@@ -142,18 +146,18 @@ TEST_CASE("sum, mean and max reductions") {
   auto x = fd::values<A34>(-2, 2);
   auto c3 = fd::values<loom::rt::Array<float, 3>>(-1, 1, 1);
   auto c4 = fd::values<A4>(-1, 1, 2);
-  fd::check("sum<1>", x, model.g_sum(x, c3).grad_x, [&] { return model.g_sum(x, c3).loss[0]; });
-  fd::check("mean<0>", x, model.g_mean(x, c4).grad_x, [&] { return model.g_mean(x, c4).loss[0]; });
-  fd::check("max<1>", x, model.g_max(x, c3).grad_x, [&] { return model.g_max(x, c3).loss[0]; });
+  fd::check("sum<1>", x, model().g_sum(x, c3).grad_x, [&] { return model().g_sum(x, c3).loss[0]; });
+  fd::check("mean<0>", x, model().g_mean(x, c4).grad_x, [&] { return model().g_mean(x, c4).loss[0]; });
+  fd::check("max<1>", x, model().g_max(x, c3).grad_x, [&] { return model().g_max(x, c3).loss[0]; });
 }
 
 TEST_CASE("losses: mse and cross-entropy") {
   auto x = fd::values<A34>(-2, 2), t = fd::values<A34>(-1, 1, 1);
-  fd::check("mse_loss", x, model.g_mse(x, t).grad_x, [&] { return model.g_mse(x, t).loss[0]; });
+  fd::check("mse_loss", x, model().g_mse(x, t).grad_x, [&] { return model().g_mse(x, t).loss[0]; });
   loom::rt::Array<int64_t, 3> labels;
   labels[0] = 2, labels[1] = 0, labels[2] = 3;
-  auto r = model.g_cross_entropy(x, labels);
-  fd::check("cross_entropy", x, r.grad_x, [&] { return model.g_cross_entropy(x, labels).loss[0]; });
+  auto r = model().g_cross_entropy(x, labels);
+  fd::check("cross_entropy", x, r.grad_x, [&] { return model().g_cross_entropy(x, labels).loss[0]; });
   // Its value: mean of logsumexp(row) - row[label].
   double ref = 0;
   for (int i = 0; i < 3; ++i) {
@@ -167,13 +171,13 @@ TEST_CASE("losses: mse and cross-entropy") {
 
 TEST_CASE("stop_gradient blocks one path of x * stop_gradient(x)") {
   auto x = fd::values<A34>(-2, 2), c = fd::values<A34>(-1, 1, 1);
-  auto r = model.g_stop(x, c);
+  auto r = model().g_stop(x, c);
   for (long i = 0; i < 12; ++i) CHECK(r.grad_x[i] == doctest::Approx(x[i] * c[i])); // not 2 x c
 }
 
 TEST_CASE("dropout: the same mask in forward and backward, new each step") {
   auto x = fd::values<A34>(-2, 2), c = fd::values<A34>(-1, 1, 1);
-  auto r = model.g_dropout(x, c, 1);
+  auto r = model().g_dropout(x, c, 1);
   int kept = 0;
   for (long i = 0; i < 12; ++i) {
     // The gradient is c * 2 where the element was kept (1/(1-p) = 2) and 0 where dropped.
@@ -183,15 +187,15 @@ TEST_CASE("dropout: the same mask in forward and backward, new each step") {
   }
   CHECK(kept > 0);
   CHECK(kept < 12);
-  auto again = model.g_dropout(x, c, 1), other = model.g_dropout(x, c, 2);
+  auto again = model().g_dropout(x, c, 1), other = model().g_dropout(x, c, 2);
   CHECK(std::equal(again.grad_x.span().begin(), again.grad_x.span().end(), r.grad_x.span().begin()));
   CHECK(!std::equal(other.grad_x.span().begin(), other.grad_x.span().end(), r.grad_x.span().begin()));
 }
 
 TEST_CASE("parameters get gradients; frozen ones do not") {
   auto x = fd::values<A34>(-2, 2), c = fd::values<A34>(-1, 1, 1);
-  auto r = model.g_param(x, c);
-  auto w = model.params().values<float>("w");
+  auto r = model().g_param(x, c);
+  auto w = model().params().values<float>("w");
   for (long j = 0; j < 4; ++j) {
     double want = 0;
     for (long i = 0; i < 3; ++i) want += x(i, j) * c(i, j);

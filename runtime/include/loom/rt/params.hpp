@@ -33,8 +33,10 @@ class ParamStore {
 public:
   /// Allocates every parameter and initialises it from `seed`. Each parameter
   /// draws from its own stream keyed by (seed, name), so adding a parameter
-  /// does not change the others.
-  ParamStore(std::span<const ParamSpec> specs, uint64_t seed);
+  /// does not change the others. On Device::cuda the values live in managed
+  /// memory: kernels use them in place and the host still reads and writes them.
+  ParamStore(std::span<const ParamSpec> specs, uint64_t seed, Device device = Device::cpu);
+  Device device() const { return device_; }
 
   /// Re-initialises every parameter from `seed`.
   void initialize(uint64_t seed);
@@ -61,6 +63,7 @@ private:
   };
   void *typed(std::size_t i, DType t);
   std::vector<Entry> entries_;
+  Device device_;
 };
 
 template <class T> T *ParamStore::data(std::size_t i) {

@@ -3,6 +3,7 @@
 
 #include "loom/rt/buffer.hpp"
 #include "loom/rt/data.hpp"
+#include "loom/rt/device.hpp"
 #include "loom/rt/error.hpp"
 #include "loom/rt/params.hpp"
 #include "loom/rt/philox.hpp"

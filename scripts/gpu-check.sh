@@ -1,0 +1,109 @@
+#!/bin/sh
+# scripts/gpu-check.sh [--no-build] [--bundle FILE]
+#
+# The CUDA target on a machine with an NVIDIA GPU: builds loom with CUDA (unless
+# --no-build), runs the GPU tests (every end-to-end test with its models on the
+# GPU, and every example's model GPU against CPU), then the examples on both
+# devices, and prints a pass/fail summary with GPU and CPU times per example.
+# Logs go to $LOOM_GPU_LOGS (default out/gpu-check).
+#
+# A GPU machine without loom's toolchain (LLVM 19, MLIR) runs a bundle built
+# here: `sh scripts/gpu-check.sh --bundle gpu.tar.xz` builds and packs the
+# binaries it needs; there, `tar xf gpu.tar.xz && sh scripts/gpu-check.sh --no-build`.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${LOOM_BUILD_DIR:-build}
+LOGS=${LOOM_GPU_LOGS:-out/gpu-check}
+TESTS="ops_test grad_test cnn_test train_test examples_test dropout_test tikhonov_test conv_gradients_test edge_detection_test gpu_parity_test"
+# example binary, then its arguments
+EXAMPLES="mlp/mlp_example|linreg/linreg_example|conv_gradients/conv_gradients|dropout/dropout_tikhonov|dropout/dropout_example|edge_detection/edge_detection|dropout/dropout_cheat"
+
+build=1
+bundle=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-build) build=0 ;;
+    --bundle) bundle=${2:?--bundle needs a file name}; shift ;;
+    *) echo "gpu-check.sh: unknown argument '$1' (--no-build, --bundle FILE)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ $build = 1 ]; then
+  sh scripts/build.sh || { echo "gpu-check.sh: the build failed" >&2; exit 1; }
+fi
+if ! ls "$BUILD"/examples/*/*.loom/*.ptx >/dev/null 2>&1; then
+  echo "gpu-check.sh: $BUILD has no CUDA models (no CUDA toolkit at build time: see cmake/LoomCuda.cmake)" >&2
+  exit 1
+fi
+
+if [ -n "$bundle" ]; then
+  files=
+  for t in $TESTS; do files="$files $BUILD/tests/$t"; done
+  for e in $(echo "$EXAMPLES" | tr '|' ' '); do files="$files $BUILD/examples/$e"; done
+  tar cJf "$bundle" $files scripts/gpu-check.sh && echo "wrote $bundle ($(du -h "$bundle" | cut -f1))"
+  exit $?
+fi
+
+mkdir -p "$LOGS"
+if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >"$LOGS/gpu.txt" 2>&1; then
+  echo "gpu-check.sh: no NVIDIA GPU here (nvidia-smi finds none): nothing to check" >&2
+  exit 77
+fi
+echo "GPU: $(head -1 "$LOGS/gpu.txt")"
+
+pass=0 fail=0 summary=
+note() { summary="$summary$1
+"; }
+
+# The examples' CPU runs go in the background, in parallel (each is one
+# thread), while the GPU runs one thing at a time.
+timed() { # timed NAME CMD...: runs CMD, writes its seconds to $LOGS/NAME.time and exit code to NAME.rc
+  n=$1; shift
+  s=$(date +%s.%N)
+  "$@" >"$LOGS/$n.log" 2>&1
+  echo $? >"$LOGS/$n.rc"
+  echo "$(date +%s.%N) - $s" | bc >"$LOGS/$n.time"
+}
+IFS='|'
+for e in $EXAMPLES; do
+  unset IFS
+  timed "$(basename "$e")-cpu" "$BUILD/examples/$e" --device cpu --out "$LOGS/$(basename "$e")-cpu" &
+  IFS='|'
+done
+unset IFS
+
+# 1. The tests, with every model on the GPU.
+for t in $TESTS; do
+  timed "gpu-$t" env LOOM_DEVICE=cuda "$BUILD/tests/$t"
+  if [ "$(cat "$LOGS/gpu-$t.rc")" = 0 ]; then pass=$((pass + 1)); r=PASS; else fail=$((fail + 1)); r=FAIL; fi
+  note "$(printf '%s  gpu/%-28s %6.1f s' $r "$t" "$(cat "$LOGS/gpu-$t.time")")"
+done
+
+# 2. The examples on the GPU; then each against its CPU run.
+IFS='|'
+for e in $EXAMPLES; do
+  unset IFS
+  timed "$(basename "$e")-cuda" "$BUILD/examples/$e" --device cuda --out "$LOGS/$(basename "$e")-cuda"
+  IFS='|'
+done
+unset IFS
+wait
+note ""
+note "example                 cpu s    cuda s   cpu/cuda"
+IFS='|'
+for e in $EXAMPLES; do
+  unset IFS
+  n=$(basename "$e")
+  if [ "$(cat "$LOGS/$n-cpu.rc")" = 0 ] && [ "$(cat "$LOGS/$n-cuda.rc")" = 0 ]; then pass=$((pass + 1)); r=PASS
+  else fail=$((fail + 1)); r=FAIL; fi
+  c=$(cat "$LOGS/$n-cpu.time") g=$(cat "$LOGS/$n-cuda.time")
+  note "$(printf '%s  %-20s %7.1f  %7.1f   %6.2f' $r "$n" "$c" "$g" "$(echo "$c / $g" | bc -l)")"
+  IFS='|'
+done
+unset IFS
+
+echo
+printf '%s' "$summary" | tee "$LOGS/summary.txt"
+echo "$pass passed, $fail failed (logs in $LOGS)"
+[ $fail = 0 ]

@@ -1,0 +1,21 @@
+#!/bin/sh
+# check_ptx.sh PTXAS FILE...: every model's PTX assembles for sm_80 (A100) and
+# sm_90 (H100); exit 77 (skip) when there is no ptxas.
+ptxas=$1
+shift
+if [ -z "$ptxas" ] || [ ! -x "$ptxas" ]; then
+  echo "SKIP: no ptxas (CUDA toolkit) to check the PTX with"
+  exit 77
+fi
+status=0
+for f in "$@"; do
+  for arch in sm_80 sm_90; do
+    if "$ptxas" -arch=$arch "$f" -o /dev/null; then
+      echo "ok   $arch $(basename "$f") ($(grep -c '^\.visible \.entry' "$f") kernels)"
+    else
+      echo "FAIL $arch $f"
+      status=1
+    fi
+  done
+done
+exit $status
