@@ -122,6 +122,16 @@ struct Driver {
   }
 };
 
+/// LOOM_CUDA_EMULATOR=1: Device::cuda runs code built for the cuda-emulator
+/// target (kernels as CPU loops) in host memory; no driver is loaded.
+bool emulated() {
+  static bool e = [] {
+    const char *v = std::getenv("LOOM_CUDA_EMULATOR");
+    return v && *v && std::string(v) != "0";
+  }();
+  return e;
+}
+
 Driver &driver() {
   static Driver d;
   return d;
@@ -167,22 +177,7 @@ struct Allocator {
       p = it->second;
       cached.erase(it);
     } else {
-      Driver &d = ready();
-      // Managed memory can be over-subscribed, and a GPU asked for more than
-      // it has free can hang: never ask for more than is free.
-      std::size_t free = 0, total = 0;
-      d.cuMemGetInfo_v2(&free, &total);
-      if (size + kHeadroom > free) release_cached(d), d.cuMemGetInfo_v2(&free, &total);
-      if (size + kHeadroom > free)
-        throw Error("CUDA: out of GPU memory: " + std::to_string(size) + " more bytes asked for, " +
-                    std::to_string(free) + " of " + std::to_string(total) + " free (" + std::to_string(allocated) +
-                    " in use by loom)");
-      CUdeviceptr ptr = 0;
-      CUresult r = d.cuMemAllocManaged(&ptr, size, kAttachGlobal);
-      if (r)
-        throw Error("CUDA: cannot allocate " + std::to_string(size) + " bytes (" + d.describe(r) + "; " +
-                    std::to_string(allocated) + " bytes in use)");
-      p = reinterpret_cast<void *>(ptr);
+      p = fresh(size);
       reserved += size;
     }
     live[p] = size;
@@ -201,8 +196,34 @@ struct Allocator {
     live.erase(it);
   }
 
-  void release_cached(Driver &d) {
-    for (auto &[size, p] : cached) d.cuMemFree_v2(reinterpret_cast<CUdeviceptr>(p)), reserved -= size;
+  void *fresh(std::size_t size) {
+    if (emulated()) {
+      void *p = std::aligned_alloc(256, size);
+      if (!p) throw Error("CUDA emulator: cannot allocate " + std::to_string(size) + " bytes");
+      return p;
+    }
+    Driver &d = ready();
+    // Managed memory can be over-subscribed, and a GPU asked for more than
+    // it has free can hang: never ask for more than is free.
+    std::size_t free = 0, total = 0;
+    d.cuMemGetInfo_v2(&free, &total);
+    if (size + kHeadroom > free) release_cached(), d.cuMemGetInfo_v2(&free, &total);
+    if (size + kHeadroom > free)
+      throw Error("CUDA: out of GPU memory: " + std::to_string(size) + " more bytes asked for, " + std::to_string(free) +
+                  " of " + std::to_string(total) + " free (" + std::to_string(allocated) + " in use by loom)");
+    CUdeviceptr ptr = 0;
+    if (CUresult r = d.cuMemAllocManaged(&ptr, size, kAttachGlobal))
+      throw Error("CUDA: cannot allocate " + std::to_string(size) + " bytes (" + d.describe(r) + "; " +
+                  std::to_string(allocated) + " bytes in use)");
+    return reinterpret_cast<void *>(ptr);
+  }
+
+  void release_cached() {
+    for (auto &[size, p] : cached) {
+      if (emulated()) std::free(p);
+      else driver().cuMemFree_v2(reinterpret_cast<CUdeviceptr>(p));
+      reserved -= size;
+    }
     cached.clear();
   }
 };
@@ -241,14 +262,18 @@ void set_default_device(Device d) {
 namespace cuda {
 
 bool available(std::string *why) {
+  if (emulated()) return (why ? why->clear() : void()), true;
   const Driver &d = driver();
   if (why) *why = d.error;
   return d.error.empty();
 }
 
-void require() { ready(); }
+void require() {
+  if (!emulated()) ready();
+}
 
 std::string device_description() {
+  if (emulated()) return "the CUDA emulator (LOOM_CUDA_EMULATOR=1: cuda-emulator code, kernels as loops on the CPU)";
   Driver &d = ready();
   char name[256] = {};
   int major = 0, minor = 0;
@@ -265,7 +290,9 @@ std::string device_description() {
 void *alloc(std::size_t bytes) { return allocator().alloc(bytes); }
 void free(void *p) { allocator().free(p); }
 
-void synchronize() { check(ready().cuStreamSynchronize(ready().stream), "cuStreamSynchronize"); }
+void synchronize() {
+  if (!emulated()) check(ready().cuStreamSynchronize(ready().stream), "cuStreamSynchronize");
+}
 
 MemoryStats memory_stats() {
   MemoryStats s;
@@ -274,7 +301,7 @@ MemoryStats memory_stats() {
     std::lock_guard lock(a.mu);
     s.allocated = a.allocated, s.peak = a.peak, s.reserved = a.reserved;
   }
-  check(ready().cuMemGetInfo_v2(&s.device_free, &s.device_total), "cuMemGetInfo");
+  if (!emulated()) check(ready().cuMemGetInfo_v2(&s.device_free, &s.device_total), "cuMemGetInfo");
   return s;
 }
 

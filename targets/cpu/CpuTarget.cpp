@@ -24,12 +24,14 @@ const char *const kBufferizePipeline =
     "canonicalize,cse";
 
 // Per-op schedules (tiling, vectorization) belong before convert-linalg-to-loops.
-const char *const kToLLVMPipeline =
-    "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
-    "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
-    "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-    "convert-func-to-llvm{use-bare-ptr-memref-call-conv},reconcile-unrealized-casts,"
-    "ensure-debug-info-scope-on-llvm-func";
+std::string toLLVMPipeline(bool runtimeAllocs) {
+  return std::string("convert-linalg-to-loops,lower-affine,convert-scf-to-cf,expand-strided-metadata,") +
+         (runtimeAllocs ? "finalize-memref-to-llvm{use-generic-functions}," : "finalize-memref-to-llvm,") +
+         "convert-math-to-llvm,convert-math-to-libm,"
+         "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},reconcile-unrealized-casts,"
+         "ensure-debug-info-scope-on-llvm-func";
+}
 
 Machine machineFor(const std::string &cpu) {
   Machine m{llvm::sys::getDefaultTargetTriple(), cpu, ""};

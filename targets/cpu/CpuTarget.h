@@ -13,7 +13,9 @@ namespace loom::cpu {
 extern const char *const kBufferizePipeline;
 
 /// memrefs + linalg -> LLVM dialect, with plain-pointer arguments.
-extern const char *const kToLLVMPipeline;
+/// `runtimeAllocs`: allocations call the runtime (_mlir_memref_to_llvm_alloc/
+/// free) instead of malloc/free (the cuda-emulator target's device memory).
+std::string toLLVMPipeline(bool runtimeAllocs = false);
 
 /// The target triple, CPU and features code is generated for; "native" is the host.
 struct Machine {

@@ -13,6 +13,10 @@ namespace loom::cuda {
 /// gpu.module per model.
 extern const char *const kKernelsPipeline;
 
+/// The cuda-emulator target: the same kernels, each run as loops on the CPU
+/// (then lowered as CPU code, allocations through the runtime).
+extern const char *const kEmulatorPipeline;
+
 /// Kernels -> NVVM -> PTX (embedded as a gpu.binary); host code -> LLVM
 /// dialect, with plain-pointer arguments as on the CPU. `libdevice` is the
 /// CUDA toolkit's libdevice.10.bc (math functions).

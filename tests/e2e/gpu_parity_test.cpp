@@ -29,7 +29,7 @@ template <class A> void fill(A &a, float lo, float hi, int salt = 0) {
   for (long i = 0; i < a.numel; ++i) a[i] = lo + (hi - lo) * std::fmod(0.618034f * (i + 1 + 7 * salt) + 0.1f * salt, 1.0f);
 }
 
-void compare(const char *what, const std::vector<float> &cpu, const std::vector<float> &gpu) {
+void compare(const std::string &what, const std::vector<float> &cpu, const std::vector<float> &gpu) {
   REQUIRE(cpu.size() == gpu.size());
   double worst = 0;
   long bad = 0;
@@ -55,7 +55,7 @@ template <class Model, class Calls> void parity(const char *what, Calls calls) {
     auto a = cpu.params().template values<float>(name), b = gpu.params().template values<float>(name);
     pc.insert(pc.end(), a.begin(), a.end()), pg.insert(pg.end(), b.begin(), b.end());
   }
-  compare((std::string(what) + ", parameters").c_str(), pc, pg);
+  compare(std::string(what) + ", parameters", pc, pg);
 }
 
 } // namespace

@@ -32,8 +32,10 @@ Traces the model's exports and compiles them.
   --dump-dir DIR        also write every stage as DIR/NN-STAGE.EXT
   --print-ir-after-all  print the IR after each MLIR pass to stderr
   --print-locations     show each op's model-source file:line:col in MLIR stages
-  --target=T            code-generation target: cpu or cuda (default cpu); for
-                        --emit=header a list, e.g. cpu,cuda: the targets the header declares
+  --target=T            code-generation target: cpu, cuda, or cuda-emulator (the cuda
+                        target's kernels run as loops on the CPU, under the cuda entry
+                        points, with LOOM_CUDA_EMULATOR=1: kernels checked without a GPU);
+                        for --emit=header a list, e.g. cpu,cuda: the targets it declares
   --cpu=NAME            LLVM CPU name for (host) code (default x86-64-v3; 'native' for this machine)
   --cuda-chip=SM        GPU generation the PTX is for (default sm_80; runs there and on newer GPUs)
   --cuda-toolkit=DIR    CUDA toolkit with nvvm/libdevice (default $CUDA_HOME, /usr/local/cuda, /usr/lib/cuda)
@@ -83,7 +85,8 @@ int main(int argc, char **argv) {
         for (size_t a = 0; a <= v.size();) {
           size_t b = std::min(v.find(',', a), v.size());
           std::string t = v.substr(a, b - a);
-          if (t != "cpu" && t != "cuda") throw "unknown --target=" + t + " (supported: cpu, cuda)";
+          if (t != "cpu" && t != "cuda" && t != "cuda-emulator")
+            throw "unknown --target=" + t + " (supported: cpu, cuda, cuda-emulator)";
           opts.headerTargets.push_back(t);
           a = b + 1;
         }

@@ -95,13 +95,14 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   }();
   (void)registered;
   if (emit == Stage::header && opts.dumpDir.empty()) return out << generateHeader(gm, opts.headerTargets), success();
-  const bool cuda = opts.target == "cuda";
-  if (!cuda && opts.target != "cpu") {
-    llvm::errs() << "loom: unknown --target=" << opts.target << " (supported: cpu, cuda)\n";
+  const bool cuda = opts.target == "cuda", emulator = opts.target == "cuda-emulator";
+  if (!cuda && !emulator && opts.target != "cpu") {
+    llvm::errs() << "loom: unknown --target=" << opts.target << " (supported: cpu, cuda, cuda-emulator)\n";
     return failure();
   }
-  if (!cuda && (emit == Stage::kernels || emit == Stage::ptx)) {
-    llvm::errs() << "loom: --emit=" << stageName(emit) << " exists only for --target=cuda\n";
+  if ((!cuda && emit == Stage::ptx) || (!cuda && !emulator && emit == Stage::kernels)) {
+    llvm::errs() << "loom: --emit=" << stageName(emit) << " exists only for --target=cuda"
+                 << (emit == Stage::kernels ? " and cuda-emulator" : "") << "\n";
     return failure();
   }
   std::string libdevice;
@@ -148,14 +149,15 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
   if (stage(Stage::buffers, printOp(m))) return success();
 
-  // 6. CUDA: every linalg op becomes a kernel, all in one gpu.module.
-  if (cuda) {
-    if (failed(runPasses(m, cuda::kKernelsPipeline, opts))) return failure();
+  // 6. CUDA: every linalg op becomes a kernel, all in one gpu.module (the
+  //    emulator runs each kernel as loops on the CPU instead).
+  if (cuda || emulator) {
+    if (failed(runPasses(m, cuda ? cuda::kKernelsPipeline : cuda::kEmulatorPipeline, opts))) return failure();
     if (stage(Stage::kernels, printOp(m))) return success();
   }
 
   // 7. LLVM dialect (CUDA: the host code, and the kernels compiled to PTX and embedded).
-  if (failed(runPasses(m, cuda ? cuda::toLLVMPipeline(opts.cudaChip, libdevice) : cpu::kToLLVMPipeline, opts)))
+  if (failed(runPasses(m, cuda ? cuda::toLLVMPipeline(opts.cudaChip, libdevice) : cpu::toLLVMPipeline(emulator), opts)))
     return failure();
   if (stage(Stage::llvm_mlir, printOp(m))) return success();
   if (cuda && stage(Stage::ptx, [&](llvm::raw_ostream &os) { os << cuda::ptx(m); })) return success();

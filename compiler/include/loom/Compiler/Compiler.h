@@ -23,7 +23,7 @@ const char *stageName(Stage s);
 std::optional<Stage> parseStage(llvm::StringRef name);
 
 struct CompileOptions {
-  std::string target = "cpu";    // --target= (code stages: one of cpu, cuda)
+  std::string target = "cpu";    // --target= (code stages: one of cpu, cuda, cuda-emulator)
   std::vector<std::string> headerTargets{"cpu"}; // --target= list for --emit=header: the entry points it declares
   std::string cudaChip = "sm_80"; // --cuda-chip= (PTX for it runs on that GPU generation and newer)
   std::string cudaToolkit;        // --cuda-toolkit= (for libdevice; default $CUDA_HOME, /usr/local/cuda)
@@ -45,7 +45,7 @@ mlir::OwningOpRef<mlir::ModuleOp> importGraph(mlir::MLIRContext &ctx, const grap
 /// `targets` are those the model's library is built for (cpu, cuda).
 std::string generateHeader(const graph::Module &m, const std::vector<std::string> &targets = {"cpu"});
 
-/// Symbol of an export's compiled function for `target` (cuda: suffix _cuda).
+/// Symbol of an export's compiled function for `target` (cuda, cuda-emulator: suffix _cuda).
 std::string exportSymbol(const graph::Module &m, const graph::Function &f, llvm::StringRef target = "cpu");
 
 /// Runs the pipeline (Lower.cpp) up to `emit` and writes that stage to `out`.

@@ -139,4 +139,29 @@ def LoomMergeGpuModules : Pass<"loom-merge-gpu-modules", "mlir::ModuleOp"> {
   }];
 }
 
+def LoomGpuEmulate : Pass<"loom-gpu-emulate", "mlir::func::FuncOp"> {
+  let summary = "Run each `gpu.launch` as loops on the CPU (the cuda-emulator target)";
+  let description = [{
+    Checks GPU kernels without a GPU, as Triton's interpreter does: each
+    one-dimensional launch becomes a loop over blocks around a loop over
+    threads. A kernel with one `gpu.all_reduce` runs its threads twice: the
+    first pass stores each thread's operand, the values are combined in
+    thread order, and the second pass runs the whole kernel with that total.
+    (The code before the reduction must then be free of side effects, as
+    `-loom-linalg-to-gpu` makes it.) Barriers and several reductions per
+    kernel are refused.
+
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c4, ...) threads(%tx, %ty, %tz) in (%sx = %c256, ...) {
+      ... gpu.terminator
+    }
+    // becomes
+    scf.for %bx = %c0 to %c4 step %c1 {
+      scf.for %tx = %c0 to %c256 step %c1 { ... }
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 #endif // LOOM_PASSES_TD
