@@ -49,9 +49,9 @@ struct Driver {
   LOOM_CU(cuMemAllocManaged, CUdeviceptr *, std::size_t, unsigned)
   LOOM_CU(cuMemFree_v2, CUdeviceptr)
   LOOM_CU(cuMemGetInfo_v2, std::size_t *, std::size_t *)
-  LOOM_CU(cuMemcpy, CUdeviceptr, CUdeviceptr, std::size_t)
-  LOOM_CU(cuMemsetD32_v2, CUdeviceptr, unsigned, std::size_t)
-  LOOM_CU(cuMemsetD16_v2, CUdeviceptr, unsigned short, std::size_t)
+  LOOM_CU(cuMemcpyAsync, CUdeviceptr, CUdeviceptr, std::size_t, CUstream)
+  LOOM_CU(cuMemsetD32Async, CUdeviceptr, unsigned, std::size_t, CUstream)
+  LOOM_CU(cuMemsetD16Async, CUdeviceptr, unsigned short, std::size_t, CUstream)
   LOOM_CU(cuGetErrorName, CUresult, const char **)
   LOOM_CU(cuGetErrorString, CUresult, const char **)
 #undef LOOM_CU
@@ -79,8 +79,8 @@ struct Driver {
     LOOM_SYM(cuDeviceGetAttribute) LOOM_SYM(cuDeviceTotalMem_v2) LOOM_SYM(cuDevicePrimaryCtxRetain)
     LOOM_SYM(cuCtxSetCurrent) LOOM_SYM(cuCtxSynchronize) LOOM_SYM(cuModuleLoadDataEx) LOOM_SYM(cuModuleGetFunction)
     LOOM_SYM(cuLaunchKernel) LOOM_SYM(cuStreamCreate) LOOM_SYM(cuStreamSynchronize) LOOM_SYM(cuMemAllocManaged)
-    LOOM_SYM(cuMemFree_v2) LOOM_SYM(cuMemGetInfo_v2) LOOM_SYM(cuMemcpy) LOOM_SYM(cuMemsetD32_v2)
-    LOOM_SYM(cuMemsetD16_v2) LOOM_SYM(cuGetErrorName) LOOM_SYM(cuGetErrorString)
+    LOOM_SYM(cuMemFree_v2) LOOM_SYM(cuMemGetInfo_v2) LOOM_SYM(cuMemcpyAsync) LOOM_SYM(cuMemsetD32Async)
+    LOOM_SYM(cuMemsetD16Async) LOOM_SYM(cuGetErrorName) LOOM_SYM(cuGetErrorString)
 #undef LOOM_SYM
     if (!error.empty()) return;
     if (CUresult r = cuInit(0)) {
@@ -380,7 +380,9 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t g
   });
 }
 
-// One stream for everything loom launches.
+// One stream for everything loom launches: kernels run in the order they are
+// enqueued, and memory freed between them is reused in that order too. Generated
+// code synchronizes once per call, before it returns.
 void *mgpuStreamCreate() {
   return guarded("creating a CUDA stream", [] { return ready().stream; });
 }
@@ -395,19 +397,21 @@ void *mgpuMemAlloc(uint64_t bytes, void *, bool) {
 void mgpuMemFree(void *p, void *) {
   guarded("freeing GPU memory", [&] { cuda::free(p); });
 }
-void mgpuMemcpy(void *dst, void *src, std::size_t bytes, void *) {
+// In stream order (constants are uploaded between kernels).
+void mgpuMemcpy(void *dst, void *src, std::size_t bytes, void *stream) {
   guarded("copying GPU memory", [&] {
-    check(ready().cuMemcpy(reinterpret_cast<CUdeviceptr>(dst), reinterpret_cast<CUdeviceptr>(src), bytes), "cuMemcpy");
+    check(ready().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst), reinterpret_cast<CUdeviceptr>(src), bytes, stream),
+          "cuMemcpyAsync");
   });
 }
-void mgpuMemset32(void *dst, unsigned value, std::size_t count, void *) {
+void mgpuMemset32(void *dst, unsigned value, std::size_t count, void *stream) {
   guarded("setting GPU memory", [&] {
-    check(ready().cuMemsetD32_v2(reinterpret_cast<CUdeviceptr>(dst), value, count), "cuMemsetD32");
+    check(ready().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value, count, stream), "cuMemsetD32Async");
   });
 }
-void mgpuMemset16(void *dst, unsigned short value, std::size_t count, void *) {
+void mgpuMemset16(void *dst, unsigned short value, std::size_t count, void *stream) {
   guarded("setting GPU memory", [&] {
-    check(ready().cuMemsetD16_v2(reinterpret_cast<CUdeviceptr>(dst), value, count), "cuMemsetD16");
+    check(ready().cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value, count, stream), "cuMemsetD16Async");
   });
 }
 

@@ -34,6 +34,19 @@ struct LoomGpuEmulatePass : loom::impl::LoomGpuEmulateBase<LoomGpuEmulatePass> {
     getOperation().walk([&](gpu::LaunchOp l) { launches.push_back(l); });
     for (auto l : launches)
       if (failed(emulate(l))) return signalPassFailure();
+    // Stream order is program order here: copies become plain copies, tokens go.
+    SmallVector<gpu::MemcpyOp> copies;
+    getOperation().walk([&](gpu::MemcpyOp c) { copies.push_back(c); });
+    for (auto c : copies) {
+      OpBuilder b(c);
+      b.create<memref::CopyOp>(c.getLoc(), c.getSrc(), c.getDst());
+      if (Value t = c.getAsyncToken()) t.replaceAllUsesWith(c.getAsyncDependencies().front());
+      c.erase();
+    }
+    SmallVector<gpu::WaitOp> waits;
+    getOperation().walk([&](gpu::WaitOp w) { waits.push_back(w); });
+    for (auto w : llvm::reverse(waits)) // users (later) first
+      if (!w.getAsyncToken() || w.getAsyncToken().use_empty()) w.erase();
   }
 
   LogicalResult emulate(gpu::LaunchOp l) {
@@ -104,6 +117,7 @@ struct LoomGpuEmulatePass : loom::impl::LoomGpuEmulateBase<LoomGpuEmulatePass> {
       Value total = fold.getResult(0);
       perThread(body.begin(), body.end(), [&](IRMapping &m) { m.map(red.getResult(), total); }, done);
     }
+    if (Value t = l.getAsyncToken()) t.replaceAllUsesWith(l.getAsyncDependencies().front());
     l.erase();
     return success();
   }

@@ -121,9 +121,12 @@ struct KernelBuilder {
     return ivs;
   }
 
-  gpu::LaunchOp launch(int64_t blocks, int64_t threads) {
+  /// A launch after `token` on the stream; `token` becomes the launch's.
+  gpu::LaunchOp launch(int64_t blocks, int64_t threads, Value &token) {
     Value one = index(1);
-    auto l = b.create<gpu::LaunchOp>(loc, index(blocks), one, one, index(threads), one, one);
+    auto l = b.create<gpu::LaunchOp>(loc, index(blocks), one, one, index(threads), one, one, Value(),
+                                     gpu::AsyncTokenType::get(b.getContext()), ValueRange{token});
+    token = l.getAsyncToken();
     b.setInsertionPointToEnd(&l.getBody().front());
     b.create<gpu::TerminatorOp>(loc);
     b.setInsertionPointToStart(&l.getBody().front());
@@ -182,16 +185,37 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
       }
     }
 
-    SmallVector<linalg::GenericOp> generics;
-    f.walk([&](linalg::GenericOp g) { generics.push_back(g); });
-    for (auto g : generics)
-      if (failed(lower(g))) return signalPassFailure();
+    // Kernels and constant uploads, in program order on one stream: each waits
+    // for the previous one only (`async` tokens); the host waits once, before
+    // returning. Host code in between only allocates and frees, which the
+    // runtime orders with the stream.
+    auto tokenType = gpu::AsyncTokenType::get(f.getContext());
+    OpBuilder b = OpBuilder::atBlockBegin(&f.getBody().front());
+    token = b.create<gpu::WaitOp>(f.getLoc(), tokenType, ValueRange{}).getAsyncToken();
+    for (Operation &op : llvm::make_early_inc_range(f.getBody().front())) {
+      if (auto g = dyn_cast<linalg::GenericOp>(op)) {
+        if (failed(lower(g))) return signalPassFailure();
+      } else if (auto copy = dyn_cast<memref::CopyOp>(op)) { // a constant's upload
+        b.setInsertionPoint(copy);
+        token = b.create<gpu::MemcpyOp>(copy.getLoc(), tokenType, ValueRange{token}, copy.getTarget(), copy.getSource())
+                    .getAsyncToken();
+        copy.erase();
+      } else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        b.setInsertionPoint(ret);
+        b.create<gpu::WaitOp>(ret.getLoc(), Type(), ValueRange{token});
+      }
+    }
+    WalkResult nested = f.walk([&](linalg::LinalgOp op) {
+      op.emitError("loom-linalg-to-gpu: expected linalg ops at the top level of the function");
+      return WalkResult::interrupt();
+    });
+    if (nested.wasInterrupted()) return signalPassFailure();
   }
+
+  Value token; // the last kernel or copy enqueued
 
   LogicalResult lower(linalg::GenericOp g) {
     if (!g.hasPureBufferSemantics()) return g.emitError("loom-linalg-to-gpu: expected a linalg op on buffers");
-    if (g->getParentOp() != getOperation().getOperation())
-      return g.emitError("loom-linalg-to-gpu: expected linalg ops at the top level of the function");
     SmallVector<int64_t> ranges = g.getStaticLoopRanges();
     if (llvm::any_of(ranges, ShapedType::isDynamic)) return g.emitError("loom-linalg-to-gpu: dynamic loop bounds");
 
@@ -211,7 +235,7 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
     if (combiner && R >= 64 && P < 32768) {
       // One block per output: strided partial results, then a block-wide reduction.
       int64_t threads = std::clamp<int64_t>(llvm::bit_floor(static_cast<uint64_t>(R / 4)), 32, 256);
-      auto l = k.launch(P, threads);
+      auto l = k.launch(P, threads, token);
       Value tid = l.getThreadIds().x;
       SmallVector<Value> par = k.delinearize(l.getBlockIds().x, parExt);
       Value init = b.create<arith::ConstantOp>(k.loc, combiner->identity);
@@ -242,7 +266,7 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
 
     // One thread per point (elementwise) or per output (other reductions).
     int64_t threads = std::min<int64_t>(blockSize, llvm::PowerOf2Ceil(std::max<int64_t>(P, 32)));
-    auto l = k.launch(llvm::divideCeil(P, threads), threads);
+    auto l = k.launch(llvm::divideCeil(P, threads), threads, token);
     Value gid = b.create<arith::AddIOp>(k.loc, b.create<arith::MulIOp>(k.loc, l.getBlockIds().x, k.index(threads)),
                                         l.getThreadIds().x);
     Value inside = b.create<arith::CmpIOp>(k.loc, arith::CmpIPredicate::ult, gid, k.index(P));

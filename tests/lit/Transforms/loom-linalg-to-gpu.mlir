@@ -4,9 +4,10 @@
 // Elementwise: one thread per point of a 4x1000 space (16 blocks of 256),
 // guarded, the point's coordinates recovered from the linear thread index.
 // CHECK-LABEL: func.func @map
+// CHECK: %[[T0:.*]] = gpu.wait async
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
-// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C16]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]],
+// CHECK: %[[T1:.*]] = gpu.launch async [%[[T0]]] blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C16]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]],
 // CHECK: %[[ID:.*]] = arith.addi %{{.*}}, %[[TX]]
 // CHECK: %[[IN:.*]] = arith.cmpi ult, %[[ID]], %{{.*}}
 // CHECK: scf.if %[[IN]]
@@ -15,6 +16,9 @@
 // CHECK: %[[X:.*]] = memref.load %arg0[%[[I]], %[[J]]]
 // CHECK: %[[E:.*]] = math.exp %[[X]]
 // CHECK: memref.store %[[E]], %arg1[%[[I]], %[[J]]]
+// The host waits once, for the last kernel, before returning.
+// CHECK: gpu.wait [%[[T1]]]
+// CHECK-NEXT: return
 // CHECK-NOT: linalg.generic
 #id = affine_map<(d0, d1) -> (d0, d1)>
 func.func @map(%a: memref<4x1000xf32>, %b: memref<4x1000xf32>) {
@@ -35,7 +39,7 @@ func.func @map(%a: memref<4x1000xf32>, %b: memref<4x1000xf32>) {
 // CHECK-LABEL: func.func @row_sum
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
-// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C4]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]],
+// CHECK: gpu.launch async [%{{.*}}] blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C4]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]],
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[P:.*]] = scf.for %[[R:.*]] = %[[TX]] to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]])
 // CHECK:   %[[X:.*]] = memref.load %arg0[%[[BX]], %[[R]]]
@@ -81,7 +85,7 @@ func.func @max(%a: memref<512xf32>, %m: memref<f32>) {
 // 64-long reduction: one thread per output, looping over k from the output's
 // current value.
 // CHECK-LABEL: func.func @matmul
-// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c256{{.*}}) threads({{.*}}) in (%{{.*}} = %c256
+// CHECK: gpu.launch async [%{{.*}}] blocks({{.*}}) in (%{{.*}} = %c256{{.*}}) threads({{.*}}) in (%{{.*}} = %c256
 // CHECK: scf.if
 // CHECK: %[[INIT:.*]] = memref.load %arg2
 // CHECK: %[[SUM:.*]] = scf.for %[[K:.*]] = %{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]])
@@ -98,18 +102,20 @@ func.func @matmul(%a: memref<256x64xf32>, %b: memref<64x256xf32>, %c: memref<256
 // -----
 
 // Copies between views and fills become kernels too; a constant is first
-// copied (on the host) out of its global into a buffer kernels can read, freed
-// at the return.
+// uploaded from its global into a buffer kernels can read, in stream order
+// after the kernel before, and freed at the return.
 // CHECK-LABEL: func.func @copies
-// CHECK: gpu.launch
+// CHECK: %[[T0:.*]] = gpu.wait async
+// CHECK: %[[T1:.*]] = gpu.launch async [%[[T0]]]
 // CHECK:   memref.store %{{.*}}, %arg0
 // CHECK: %[[G:.*]] = memref.get_global @table
 // CHECK: %[[BUF:.*]] = memref.alloc() : memref<4xf32>
-// CHECK: memref.copy %[[G]], %[[BUF]]
-// CHECK: gpu.launch
+// CHECK: %[[T2:.*]] = gpu.memcpy async [%[[T1]]] %[[BUF]], %[[G]]
+// CHECK: %[[T3:.*]] = gpu.launch async [%[[T2]]]
 // CHECK:   memref.load %[[BUF]]
 // CHECK:   memref.store
 // CHECK: memref.dealloc %[[BUF]]
+// CHECK-NEXT: gpu.wait [%[[T3]]]
 // CHECK-NEXT: return
 memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
 func.func @copies(%a: memref<8xf32>, %b: memref<4xf32, strided<[2]>>) {

@@ -96,17 +96,22 @@ def LoomLinalgToGpu : Pass<"loom-linalg-to-gpu", "mlir::func::FuncOp"> {
     - any other reduction (matmul-like: many outputs): one thread per
       output, looping over the reduction dimensions.
 
-    Constants (`memref.get_global`) are copied into a fresh buffer first,
-    since a kernel cannot read host globals. Everything else stays on the
-    host: allocations (device-visible memory in the runtime), views, launches.
+    Constants (`memref.get_global`) are uploaded into a fresh buffer first
+    (`gpu.memcpy`), since a kernel cannot read host globals. Kernels and
+    uploads are `async`, each depending on the one before (one stream, in
+    program order); the function waits once, before it returns. Everything
+    else stays on the host: allocations (device-visible memory, reused in
+    stream order by the runtime), views, launches.
 
     ```mlir
     linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
         ins(%a : memref<1000xf32>) outs(%b : memref<1000xf32>) { ... }
     // becomes
-    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c4, ...) threads(%tx, %ty, %tz) in (%sx = %c256, ...) {
+    %t0 = gpu.wait async
+    %t1 = gpu.launch async [%t0] blocks(%bx, %by, %bz) in (%gx = %c4, ...) threads(%tx, %ty, %tz) in (%sx = %c256, ...) {
       // i = bx * 256 + tx; if i < 1000: b[i] = body(a[i])
     }
+    gpu.wait [%t1]
     ```
   }];
   let options = [
@@ -147,6 +152,8 @@ def LoomGpuEmulate : Pass<"loom-gpu-emulate", "mlir::func::FuncOp"> {
     threads. A kernel with one `gpu.all_reduce` runs its threads twice: the
     first pass stores each thread's operand, the values are combined in
     thread order, and the second pass runs the whole kernel with that total.
+    Stream order is program order: `gpu.memcpy` becomes `memref.copy`, and
+    async tokens and `gpu.wait` go.
     (The code before the reduction must then be free of side effects, as
     `-loom-linalg-to-gpu` makes it.) Barriers and several reductions per
     kernel are refused.
