@@ -16,7 +16,7 @@ BUILD=${LOOM_BUILD_DIR:-build}
 LOGS=${LOOM_GPU_LOGS:-out/gpu-check}
 TESTS="ops_test grad_test cnn_test train_test examples_test dropout_test tikhonov_test conv_gradients_test edge_detection_test gpu_parity_test"
 # example binary, then its arguments
-EXAMPLES="mlp/mlp_example|linreg/linreg_example|conv_gradients/conv_gradients|dropout/dropout_tikhonov|dropout/dropout_example|edge_detection/edge_detection|dropout/dropout_cheat"
+EXAMPLES="mlp/mlp|linreg/linreg|conv_gradients/conv_gradients|dropout/dropout_tikhonov|dropout/dropout|edge_detection/edge_detection|dropout/dropout_cheat"
 
 build=1
 bundle=
@@ -56,6 +56,9 @@ pass=0 fail=0 summary=
 note() { summary="$summary$1
 "; }
 
+out_arg() { # the examples that write reports get their own --out per device
+  case $1 in mlp/*|linreg/*) ;; *) echo "--out $LOGS/$(basename "$1")-$2" ;; esac
+}
 # The examples' CPU runs go in the background, in parallel (each is one
 # thread), while the GPU runs one thing at a time.
 timed() { # timed NAME CMD...: runs CMD, writes its seconds to $LOGS/NAME.time and exit code to NAME.rc
@@ -68,7 +71,7 @@ timed() { # timed NAME CMD...: runs CMD, writes its seconds to $LOGS/NAME.time a
 IFS='|'
 for e in $EXAMPLES; do
   unset IFS
-  timed "$(basename "$e")-cpu" "$BUILD/examples/$e" --device cpu --out "$LOGS/$(basename "$e")-cpu" &
+  timed "$(basename "$e")-cpu" "$BUILD/examples/$e" --device cpu $(out_arg "$e" cpu) &
   IFS='|'
 done
 unset IFS
@@ -84,7 +87,7 @@ done
 IFS='|'
 for e in $EXAMPLES; do
   unset IFS
-  timed "$(basename "$e")-cuda" "$BUILD/examples/$e" --device cuda --out "$LOGS/$(basename "$e")-cuda"
+  timed "$(basename "$e")-cuda" "$BUILD/examples/$e" --device cuda $(out_arg "$e" cuda)
   IFS='|'
 done
 unset IFS

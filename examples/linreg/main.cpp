@@ -1,10 +1,12 @@
 // Evaluates the compiled y_hat = x . w with the minimum-norm least-squares
 // weights of the homework's example (x = [10, 1], y = 11) and a few other inputs.
+#include "../common/args.hpp"
 #include "linreg.h"
 
 #include <cstdio>
 
-int main() {
+int main(int argc, char **argv) {
+  examples::parse_args(argc, argv, "linreg", "", false); // --device
   linreg::Model model;
   const float w[2] = {1.08910891f, 0.10891089f}; // (X^T X)^+ X^T y for X = [10 1], y = 11
   model.params().set("w", w);

@@ -1,12 +1,14 @@
 // Runs the compiled 784-256-10 MLP on a batch of synthetic images and prints
 // the logits of the first rows, the predicted classes and the time per batch.
+#include "../common/args.hpp"
 #include "mlp.h"
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
-int main() {
+int main(int argc, char **argv) {
+  examples::parse_args(argc, argv, "mlp", "", false); // --device
   mlp::Model model(/*seed=*/42);
   loom::rt::Array<float, 64, 784> x;
   for (long i = 0; i < x.numel; ++i) x[i] = 0.5f + 0.5f * std::sin(0.001f * i); // a fixed pattern in [0,1]
