@@ -364,10 +364,14 @@ void *mgpuModuleLoadJIT(void *data, int optLevel) {
 void *mgpuModuleLoad(void *data, std::size_t) { return mgpuModuleLoadJIT(data, 3); }
 void mgpuModuleUnload(void *) {}
 
+// Called before every launch with the same (module, name constant): cached.
 void *mgpuModuleGetFunction(void *module, const char *name) {
   return guarded("finding a GPU kernel", [&] {
-    CUfunction f = nullptr;
-    check(ready().cuModuleGetFunction(&f, module, name), name);
+    static std::mutex mu;
+    static std::map<std::pair<void *, const char *>, CUfunction> functions;
+    std::lock_guard lock(mu);
+    CUfunction &f = functions[{module, name}];
+    if (!f) check(ready().cuModuleGetFunction(&f, module, name), name);
     return f;
   });
 }
