@@ -3,8 +3,9 @@
 #
 # The CUDA target on a machine with an NVIDIA GPU: builds loom with CUDA (unless
 # --no-build), runs the GPU tests (every end-to-end test with its models on the
-# GPU, and every example's model GPU against CPU), then the examples on both
-# devices, and prints a pass/fail summary with GPU and CPU times per example.
+# GPU, and every example's model GPU against CPU), a benchmark of one training
+# step on both devices (bench_gpu_step), then the examples on both devices, and
+# prints a pass/fail summary with GPU and CPU times per example.
 # Logs go to $LOOM_GPU_LOGS (default out/gpu-check).
 #
 # A GPU machine without loom's toolchain (LLVM 19, MLIR) runs a bundle built
@@ -40,6 +41,7 @@ fi
 if [ -n "$bundle" ]; then
   files=
   for t in $TESTS; do files="$files $BUILD/tests/$t"; done
+  files="$files $BUILD/bench/bench_gpu_step"
   for e in $(echo "$EXAMPLES" | tr '|' ' '); do files="$files $BUILD/examples/$e"; done
   tar cJf "$bundle" $files scripts/gpu-check.sh && echo "wrote $bundle ($(du -h "$bundle" | cut -f1))"
   exit $?
@@ -83,7 +85,13 @@ for t in $TESTS; do
   note "$(printf '%s  gpu/%-28s %6.1f s' $r "$t" "$(cat "$LOGS/gpu-$t.time")")"
 done
 
-# 2. The examples on the GPU; then each against its CPU run.
+# 2. One training step, GPU against CPU in one process.
+timed bench_gpu_step "$BUILD/bench/bench_gpu_step"
+if [ "$(cat "$LOGS/bench_gpu_step.rc")" = 0 ]; then pass=$((pass + 1)); note "PASS  bench/bench_gpu_step:"
+else fail=$((fail + 1)); note "FAIL  bench/bench_gpu_step ($LOGS/bench_gpu_step.log)"; fi
+note "$(grep -E 'train step|device memory' "$LOGS/bench_gpu_step.log" | sed 's/^/        /')"
+
+# 3. The examples on the GPU; then each against its CPU run.
 IFS='|'
 for e in $EXAMPLES; do
   unset IFS

@@ -45,6 +45,43 @@ std::optional<Combiner> matchCombiner(linalg::GenericOp g) {
   return std::nullopt;
 }
 
+/// A matmul-like contraction: C(i,j) += A(i,k) * B(k,j) with any layouts of
+/// A, B and C (each map a permutation of its two dims), f32.
+struct Matmul {
+  unsigned i, j, k;
+};
+
+std::optional<Matmul> matchMatmul(linalg::GenericOp g) {
+  if (g.getNumLoops() != 3 || g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 1)
+    return std::nullopt;
+  Block &body = g.getRegion().front();
+  if (!llvm::all_of(body.getArguments(), [](BlockArgument a) { return a.getType().isF32(); }) ||
+      body.getOperations().size() != 3)
+    return std::nullopt;
+  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  Value a = body.getArgument(0), b = body.getArgument(1), acc = body.getArgument(2);
+  if (!mul || !add || body.getTerminator()->getOperand(0) != add.getResult() ||
+      !((mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a)) ||
+      !((add.getLhs() == mul.getResult() && add.getRhs() == acc) || (add.getRhs() == mul.getResult() && add.getLhs() == acc)))
+    return std::nullopt;
+  unsigned k = 0;
+  for (auto [d, it] : llvm::enumerate(g.getIteratorTypesArray()))
+    if (it == utils::IteratorType::reduction) k = d;
+  // Each input: k and one parallel dim; the two parallel dims differ.
+  auto other = [&](AffineMap m) -> std::optional<unsigned> {
+    if (m.getNumResults() != 2 || !m.isProjectedPermutation()) return std::nullopt;
+    unsigned d0 = m.getDimPosition(0), d1 = m.getDimPosition(1);
+    if (d0 == k) return d1;
+    if (d1 == k) return d0;
+    return std::nullopt;
+  };
+  auto maps = g.getIndexingMapsArray();
+  auto i = other(maps[0]), j = other(maps[1]);
+  if (!i || !j || *i == *j || maps[2].getNumResults() != 2 || !maps[2].isProjectedPermutation()) return std::nullopt;
+  return Matmul{*i, *j, k};
+}
+
 struct KernelBuilder {
   OpBuilder &b;
   Location loc;
@@ -122,10 +159,10 @@ struct KernelBuilder {
   }
 
   /// A launch after `token` on the stream; `token` becomes the launch's.
-  gpu::LaunchOp launch(int64_t blocks, int64_t threads, Value &token) {
+  gpu::LaunchOp launch(int64_t blocks, int64_t threads, Value &token, TypeRange shared = {}) {
     Value one = index(1);
     auto l = b.create<gpu::LaunchOp>(loc, index(blocks), one, one, index(threads), one, one, Value(),
-                                     gpu::AsyncTokenType::get(b.getContext()), ValueRange{token});
+                                     gpu::AsyncTokenType::get(b.getContext()), ValueRange{token}, shared);
     token = l.getAsyncToken();
     b.setInsertionPointToEnd(&l.getBody().front());
     b.create<gpu::TerminatorOp>(loc);
@@ -214,6 +251,76 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
 
   Value token; // the last kernel or copy enqueued
 
+  static constexpr int64_t kTile = 16;
+
+  /// C(i,j) += sum_k A(i,k) B(k,j) in 16x16 output tiles, one block each: per
+  /// 16-wide step of k, the block stages a tile of A and of B in shared memory
+  /// (zero past the edges), then each thread accumulates its output from them.
+  void lowerMatmul(KernelBuilder &k, Matmul mm, ArrayRef<int64_t> ranges) {
+    OpBuilder &b = k.b;
+    Location loc = k.loc;
+    linalg::GenericOp g = k.op;
+    int64_t M = ranges[mm.i], N = ranges[mm.j], K = ranges[mm.k], T = kTile;
+    int64_t tilesN = llvm::divideCeil(N, T), tilesK = llvm::divideCeil(K, T);
+    auto shared = MemRefType::get({T * T}, b.getF32Type(), AffineMap(),
+                                  gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+    auto l = k.launch(llvm::divideCeil(M, T) * tilesN, T * T, token, {shared, shared});
+    Value shA = l.getWorkgroupAttributions()[0], shB = l.getWorkgroupAttributions()[1];
+    Value tid = l.getThreadIds().x, bid = l.getBlockIds().x, cT = k.index(T), c0 = k.index(0);
+    Value ty = b.create<arith::DivUIOp>(loc, tid, cT), tx = b.create<arith::RemUIOp>(loc, tid, cT);
+    Value i = b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, b.create<arith::DivUIOp>(loc, bid, k.index(tilesN)), cT), ty);
+    Value j = b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, b.create<arith::RemUIOp>(loc, bid, k.index(tilesN)), cT), tx);
+    auto lt = [&](Value x, int64_t n) { return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, x, k.index(n)); };
+    Value inside = b.create<arith::AndIOp>(loc, lt(i, M), lt(j, N));
+    Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0));
+    auto ivs = [&](Value iv, Value jv, Value kv) {
+      SmallVector<Value> v(3);
+      v[mm.i] = iv, v[mm.j] = jv, v[mm.k] = kv;
+      return v;
+    };
+    // A value of `operand` at `at`, or 0 where `cond` is false.
+    auto loadOr0 = [&](Value cond, OpOperand *operand, ArrayRef<Value> at) {
+      auto ifOp = b.create<scf::IfOp>(loc, TypeRange{b.getF32Type()}, cond, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      b.create<scf::YieldOp>(loc, k.load(operand, at));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      b.create<scf::YieldOp>(loc, zero);
+      return ifOp.getResult(0);
+    };
+    OpOperand *A = g.getDpsInputOperand(0), *B = g.getDpsInputOperand(1), *C = g.getDpsInitOperand(0);
+    Value init = loadOr0(inside, C, ivs(i, j, c0));
+    auto tiles = b.create<scf::ForOp>(loc, c0, k.index(tilesK), k.index(1), ValueRange{init});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(tiles.getBody());
+      Value k0 = b.create<arith::MulIOp>(loc, tiles.getInductionVar(), cT);
+      Value ka = b.create<arith::AddIOp>(loc, k0, tx), kb = b.create<arith::AddIOp>(loc, k0, ty);
+      b.create<memref::StoreOp>(loc, loadOr0(b.create<arith::AndIOp>(loc, lt(i, M), lt(ka, K)), A, ivs(i, c0, ka)), shA, tid);
+      b.create<memref::StoreOp>(loc, loadOr0(b.create<arith::AndIOp>(loc, lt(kb, K), lt(j, N)), B, ivs(c0, j, kb)), shB, tid);
+      b.create<gpu::BarrierOp>(loc);
+      auto inner = b.create<scf::ForOp>(loc, c0, cT, k.index(1), tiles.getRegionIterArgs());
+      {
+        OpBuilder::InsertionGuard guard2(b);
+        b.setInsertionPointToStart(inner.getBody());
+        Value kk = inner.getInductionVar();
+        Value av = b.create<memref::LoadOp>(loc, shA, ValueRange{b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, ty, cT), kk)});
+        Value bv = b.create<memref::LoadOp>(loc, shB, ValueRange{b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, kk, cT), tx)});
+        // The generic's own multiply-add (with its fastmath flags).
+        Block &body = g.getRegion().front();
+        IRMapping map;
+        map.map(body.getArgument(0), av), map.map(body.getArgument(1), bv), map.map(body.getArgument(2), inner.getRegionIterArgs()[0]);
+        for (Operation &op : body.without_terminator()) b.clone(op, map);
+        b.create<scf::YieldOp>(loc, map.lookup(body.getTerminator()->getOperand(0)));
+      }
+      b.create<gpu::BarrierOp>(loc);
+      b.create<scf::YieldOp>(loc, inner.getResults());
+    }
+    auto store = b.create<scf::IfOp>(loc, inside, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&store.getThenRegion().front());
+    k.store(tiles.getResult(0), C, ivs(i, j, c0));
+  }
+
   LogicalResult lower(linalg::GenericOp g) {
     if (!g.hasPureBufferSemantics()) return g.emitError("loom-linalg-to-gpu: expected a linalg op on buffers");
     SmallVector<int64_t> ranges = g.getStaticLoopRanges();
@@ -231,6 +338,12 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
     OpBuilder b(g);
     KernelBuilder k{b, g.getLoc(), g};
     auto combiner = R > 1 ? matchCombiner(g) : std::nullopt;
+
+    if (auto mm = matchMatmul(g); mm && ranges[mm->i] >= kTile && ranges[mm->j] >= kTile && R >= kTile) {
+      lowerMatmul(k, *mm, ranges);
+      g.erase();
+      return success();
+    }
 
     if (combiner && R >= 64 && P < 32768) {
       // One block per output: strided partial results, then a block-wide reduction.

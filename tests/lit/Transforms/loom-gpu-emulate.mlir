@@ -70,6 +70,55 @@ func.func @block_sum(%a: memref<4x32xf32>, %s: memref<4xf32>) {
 
 // -----
 
+// Barriers inside one loop (a tiled kernel's k loop): each step of the loop
+// runs its phases for all threads in turn; shared memory is one buffer per
+// block; the value the loop carries is kept per thread.
+// CHECK-LABEL: func.func @phased
+// CHECK-DAG: %[[SHARED:.*]] = memref.alloca() : memref<32xf32>
+// CHECK-DAG: %[[CARRIED:.*]] = memref.alloca(%{{.*}}) : memref<?xf32>
+// CHECK: scf.for %[[BX:.*]] =
+// CHECK:   scf.for %[[T0:.*]] =
+// CHECK:     memref.store %{{.*}}, %[[CARRIED]][%[[T0]]]
+// CHECK:   scf.for %[[STEP:.*]] = %c0{{.*}} to %c2
+// CHECK:     scf.for %[[T1:.*]] =
+// CHECK:       memref.store %{{.*}}, %[[SHARED]][%[[T1]]]
+// CHECK:     scf.for %[[T2:.*]] =
+// CHECK:       %[[OLD:.*]] = memref.load %[[CARRIED]][%[[T2]]]
+// CHECK:       memref.load %[[SHARED]]
+// CHECK:       memref.store %{{.*}}, %[[CARRIED]][%[[T2]]]
+// CHECK:   scf.for %[[T3:.*]] =
+// CHECK:     %[[FINAL:.*]] = memref.load %[[CARRIED]][%[[T3]]]
+// CHECK:     memref.store %[[FINAL]], %arg1
+// CHECK-NOT: gpu.
+func.func @phased(%a: memref<2x32xf32>, %out: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c31 = arith.constant 31 : index
+  %c32 = arith.constant 32 : index
+  %zero = arith.constant 0.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1)
+             workgroup(%sh : memref<32xf32, #gpu.address_space<workgroup>>) {
+    %sum = scf.for %s = %c0 to %c2 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %a[%s, %tx] : memref<2x32xf32>
+      memref.store %v, %sh[%tx] : memref<32xf32, #gpu.address_space<workgroup>>
+      gpu.barrier
+      // each thread reads its neighbour's value
+      %n = arith.subi %c31, %tx : index
+      %w = memref.load %sh[%n] : memref<32xf32, #gpu.address_space<workgroup>>
+      %next = arith.addf %acc, %w : f32
+      gpu.barrier
+      scf.yield %next : f32
+    }
+    memref.store %sum, %out[%tx] : memref<32xf32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
 func.func @barrier(%a: memref<4xf32>) {
   %c1 = arith.constant 1 : index
   // expected-error @+1 {{loom-gpu-emulate: a kernel with barriers or several (or nested) reductions}}

@@ -81,21 +81,57 @@ func.func @max(%a: memref<512xf32>, %m: memref<f32>) {
 
 // -----
 
-// A matmul (named op, generalized first) with 256x256 outputs and a
-// 64-long reduction: one thread per output, looping over k from the output's
-// current value.
+// A matmul (named op, generalized first): 16x16 output tiles, one block of
+// 256 threads each; per 16-wide step of k the block stages a tile of A and of
+// B in shared memory (zero past the edges: 40 and 50 are not multiples of 16)
+// between barriers, and each thread multiply-adds its output from them.
 // CHECK-LABEL: func.func @matmul
-// CHECK: gpu.launch async [%{{.*}}] blocks({{.*}}) in (%{{.*}} = %c256{{.*}}) threads({{.*}}) in (%{{.*}} = %c256
+// CHECK: %[[C6:.*]] = arith.constant 6 : index
+// CHECK: gpu.launch async [%{{.*}}] blocks({{.*}}) in (%{{.*}} = %[[C6]], {{.*}} threads({{.*}}) in (%{{.*}} = %c256{{.*}} workgroup(%[[SA:.*]] : memref<256xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<256xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[INIT:.*]] = scf.if
+// CHECK:   memref.load %arg2
+// CHECK: %[[ACC:.*]] = scf.for %{{.*}} = %c0{{.*}} to %c4{{.*}} iter_args(%{{.*}} = %[[INIT]])
+// CHECK:   scf.if
+// CHECK:     memref.load %arg0
+// CHECK:   memref.store %{{.*}}, %[[SA]]
+// CHECK:   scf.if
+// CHECK:     memref.load %arg1
+// CHECK:   memref.store %{{.*}}, %[[SB]]
+// CHECK:   gpu.barrier
+// CHECK:   scf.for
+// CHECK:     memref.load %[[SA]]
+// CHECK:     memref.load %[[SB]]
+// CHECK:     arith.mulf
+// CHECK:     arith.addf
+// CHECK:   gpu.barrier
 // CHECK: scf.if
-// CHECK: %[[INIT:.*]] = memref.load %arg2
+// CHECK:   memref.store %[[ACC]], %arg2
+func.func @matmul(%a: memref<40x50xf32>, %b: memref<50x30xf32>, %c: memref<40x30xf32>) {
+  linalg.matmul ins(%a, %b : memref<40x50xf32>, memref<50x30xf32>) outs(%c : memref<40x30xf32>)
+  return
+}
+
+// -----
+
+// Many outputs with a short reduction that is not a matmul: one thread per
+// output, looping over the reduction from the output's current value.
+// CHECK-LABEL: func.func @short_rows
+// CHECK: gpu.launch async [%{{.*}}] blocks({{.*}}) in (%{{.*}} = %c16{{.*}}) threads({{.*}}) in (%{{.*}} = %c256
+// CHECK: scf.if
+// CHECK: %[[INIT:.*]] = memref.load %arg1
 // CHECK: %[[SUM:.*]] = scf.for %[[K:.*]] = %{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]])
 // CHECK:   memref.load %arg0[%{{.*}}, %[[K]]]
-// CHECK:   memref.load %arg1[%[[K]], %{{.*}}]
-// CHECK:   arith.mulf
-// CHECK:   arith.addf
-// CHECK: memref.store %[[SUM]], %arg2
-func.func @matmul(%a: memref<256x64xf32>, %b: memref<64x256xf32>, %c: memref<256x256xf32>) {
-  linalg.matmul ins(%a, %b : memref<256x64xf32>, memref<64x256xf32>) outs(%c : memref<256x256xf32>)
+// CHECK:   arith.maximumf
+// CHECK: memref.store %[[SUM]], %arg1
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @short_rows(%a: memref<4096x8xf32>, %m: memref<4096xf32>) {
+  linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%a : memref<4096x8xf32>) outs(%m : memref<4096xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %e = arith.maximumf %x, %acc : f32
+    linalg.yield %e : f32
+  }
   return
 }
 
