@@ -26,6 +26,10 @@ LOOM_GENERATOR(ops) {
                                 In<"a3", f32, 2, 5, 3> a3, In<"b3", f32, 2, 3, 4> b3) {
     return std::tuple{out<"mm">(matmul(a, b)), out<"mt">(matmul(a, transpose(w))), out<"bmm">(matmul(a3, b3))};
   });
+  // Large enough for the CUDA target's shared-memory tiles (sizes not multiples of 16).
+  export_function("large_matmuls", [](In<"a", f32, 200, 70> a, In<"b", f32, 70, 180> b, In<"w", f32, 180, 70> w) {
+    return std::tuple{out<"mm">(matmul(a, b)), out<"mt">(matmul(a, transpose(w)))};
+  });
   export_function("integers", [](In<"i", i32, 2, 3> i, In<"j", i32, 3> j) {
     return std::tuple{out<"add">(i + j), out<"mul">(i * 3), out<"div">(i / 2), out<"maximum">(maximum(i, j)),
                       out<"neg">(-i), out<"sum">(sum<0>(i)), out<"max">(max<1>(i))};

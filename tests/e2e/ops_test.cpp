@@ -116,6 +116,17 @@ TEST_CASE("matmul: 2-D, with a transposed operand, batched") {
   });
 }
 
+TEST_CASE("large matmuls (tiled on the GPU), plain and transposed") {
+  ops::Model m;
+  loom::rt::Array<float, 200, 70> a;
+  loom::rt::Array<float, 70, 180> b;
+  loom::rt::Array<float, 180, 70> w;
+  fill(a, -1, 1), fill(b, -1, 1, 1), fill(w, -1, 1, 2);
+  auto r = m.large_matmuls(a, b, w);
+  check("matmul 200x70x180", r.mm, [&](long f) { long i = f / 180, j = f % 180; double s = 0; for (long k = 0; k < 70; ++k) s += a(i, k) * b(k, j); return s; }, 1e-4);
+  check("matmul(a, w^T) 200x70x180", r.mt, [&](long f) { long i = f / 180, j = f % 180; double s = 0; for (long k = 0; k < 70; ++k) s += a(i, k) * w(j, k); return s; }, 1e-4);
+}
+
 TEST_CASE("integer tensors use integer arithmetic") {
   ops::Model m;
   loom::rt::Array<int32_t, 2, 3> i;

@@ -45,15 +45,17 @@ std::optional<Combiner> matchCombiner(linalg::GenericOp g) {
   return std::nullopt;
 }
 
-/// A matmul-like contraction: C(i,j) += A(i,k) * B(k,j) with any layouts of
-/// A, B and C (each map a permutation of its two dims), f32.
-struct Matmul {
-  unsigned i, j, k;
+/// A contraction C(I,J) += A(I,K) * B(K,J) over groups of loop dimensions: I
+/// the parallel dimensions only A uses, J those only B uses, K the reductions.
+/// A matmul in any layout has one dimension per group; a convolution is one
+/// too (I = batch and output pixels, J = output channels, K = input channels
+/// and kernel taps, A's map adding pixel and tap). f32, body mul + add.
+struct Contraction {
+  SmallVector<unsigned> i, j, k;
 };
 
-std::optional<Matmul> matchMatmul(linalg::GenericOp g) {
-  if (g.getNumLoops() != 3 || g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 1)
-    return std::nullopt;
+std::optional<Contraction> matchContraction(linalg::GenericOp g) {
+  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 || g.getNumReductionLoops() == 0) return std::nullopt;
   Block &body = g.getRegion().front();
   if (!llvm::all_of(body.getArguments(), [](BlockArgument a) { return a.getType().isF32(); }) ||
       body.getOperations().size() != 3)
@@ -65,21 +67,21 @@ std::optional<Matmul> matchMatmul(linalg::GenericOp g) {
       !((mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a)) ||
       !((add.getLhs() == mul.getResult() && add.getRhs() == acc) || (add.getRhs() == mul.getResult() && add.getLhs() == acc)))
     return std::nullopt;
-  unsigned k = 0;
-  for (auto [d, it] : llvm::enumerate(g.getIteratorTypesArray()))
-    if (it == utils::IteratorType::reduction) k = d;
-  // Each input: k and one parallel dim; the two parallel dims differ.
-  auto other = [&](AffineMap m) -> std::optional<unsigned> {
-    if (m.getNumResults() != 2 || !m.isProjectedPermutation()) return std::nullopt;
-    unsigned d0 = m.getDimPosition(0), d1 = m.getDimPosition(1);
-    if (d0 == k) return d1;
-    if (d1 == k) return d0;
-    return std::nullopt;
-  };
   auto maps = g.getIndexingMapsArray();
-  auto i = other(maps[0]), j = other(maps[1]);
-  if (!i || !j || *i == *j || maps[2].getNumResults() != 2 || !maps[2].isProjectedPermutation()) return std::nullopt;
-  return Matmul{*i, *j, k};
+  // The output is indexed by every parallel dimension, once each.
+  if (!maps[2].isProjectedPermutation() || maps[2].getNumResults() != g.getNumParallelLoops()) return std::nullopt;
+  Contraction c;
+  for (auto [d, it] : llvm::enumerate(g.getIteratorTypesArray())) {
+    if (it == utils::IteratorType::reduction) {
+      c.k.push_back(d);
+      continue;
+    }
+    bool inA = maps[0].isFunctionOfDim(d), inB = maps[1].isFunctionOfDim(d);
+    if (inA == inB) return std::nullopt; // a batch or a broadcast dimension
+    (inA ? c.i : c.j).push_back(d);
+  }
+  if (c.i.empty() || c.j.empty()) return std::nullopt;
+  return c;
 }
 
 struct KernelBuilder {
@@ -256,11 +258,18 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
   /// C(i,j) += sum_k A(i,k) B(k,j) in 16x16 output tiles, one block each: per
   /// 16-wide step of k, the block stages a tile of A and of B in shared memory
   /// (zero past the edges), then each thread accumulates its output from them.
-  void lowerMatmul(KernelBuilder &k, Matmul mm, ArrayRef<int64_t> ranges) {
+  /// i, j and k are linear indices over their groups of loop dimensions.
+  void lowerContraction(KernelBuilder &k, const Contraction &c, ArrayRef<int64_t> ranges) {
     OpBuilder &b = k.b;
     Location loc = k.loc;
     linalg::GenericOp g = k.op;
-    int64_t M = ranges[mm.i], N = ranges[mm.j], K = ranges[mm.k], T = kTile;
+    auto extents = [&](ArrayRef<unsigned> dims) {
+      SmallVector<int64_t> e;
+      for (unsigned d : dims) e.push_back(ranges[d]);
+      return e;
+    };
+    SmallVector<int64_t> ei = extents(c.i), ej = extents(c.j), ek = extents(c.k);
+    int64_t M = product(ei), N = product(ej), K = product(ek), T = kTile;
     int64_t tilesN = llvm::divideCeil(N, T), tilesK = llvm::divideCeil(K, T);
     auto shared = MemRefType::get({T * T}, b.getF32Type(), AffineMap(),
                                   gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
@@ -273,43 +282,50 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
     auto lt = [&](Value x, int64_t n) { return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, x, k.index(n)); };
     Value inside = b.create<arith::AndIOp>(loc, lt(i, M), lt(j, N));
     Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0));
+    // Loop coordinates from linear i, j, k (a group left out is at 0).
     auto ivs = [&](Value iv, Value jv, Value kv) {
-      SmallVector<Value> v(3);
-      v[mm.i] = iv, v[mm.j] = jv, v[mm.k] = kv;
+      SmallVector<Value> v(ranges.size(), c0);
+      auto place = [&](Value lin, ArrayRef<unsigned> dims, ArrayRef<int64_t> ext) {
+        if (!lin) return;
+        for (auto [d, x] : llvm::zip(dims, k.delinearize(lin, ext))) v[d] = x;
+      };
+      place(iv, c.i, ei), place(jv, c.j, ej), place(kv, c.k, ek);
       return v;
     };
     // A value of `operand` at `at`, or 0 where `cond` is false.
-    auto loadOr0 = [&](Value cond, OpOperand *operand, ArrayRef<Value> at) {
+    auto loadOr0 = [&](Value cond, OpOperand *operand, auto at) {
       auto ifOp = b.create<scf::IfOp>(loc, TypeRange{b.getF32Type()}, cond, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      b.create<scf::YieldOp>(loc, k.load(operand, at));
+      b.create<scf::YieldOp>(loc, k.load(operand, at()));
       b.setInsertionPointToStart(&ifOp.getElseRegion().front());
       b.create<scf::YieldOp>(loc, zero);
       return ifOp.getResult(0);
     };
     OpOperand *A = g.getDpsInputOperand(0), *B = g.getDpsInputOperand(1), *C = g.getDpsInitOperand(0);
-    Value init = loadOr0(inside, C, ivs(i, j, c0));
+    Value init = loadOr0(inside, C, [&] { return ivs(i, j, Value()); });
     auto tiles = b.create<scf::ForOp>(loc, c0, k.index(tilesK), k.index(1), ValueRange{init});
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(tiles.getBody());
       Value k0 = b.create<arith::MulIOp>(loc, tiles.getInductionVar(), cT);
       Value ka = b.create<arith::AddIOp>(loc, k0, tx), kb = b.create<arith::AddIOp>(loc, k0, ty);
-      b.create<memref::StoreOp>(loc, loadOr0(b.create<arith::AndIOp>(loc, lt(i, M), lt(ka, K)), A, ivs(i, c0, ka)), shA, tid);
-      b.create<memref::StoreOp>(loc, loadOr0(b.create<arith::AndIOp>(loc, lt(kb, K), lt(j, N)), B, ivs(c0, j, kb)), shB, tid);
+      Value a = loadOr0(b.create<arith::AndIOp>(loc, lt(i, M), lt(ka, K)), A, [&] { return ivs(i, Value(), ka); });
+      b.create<memref::StoreOp>(loc, a, shA, tid);
+      Value bv = loadOr0(b.create<arith::AndIOp>(loc, lt(kb, K), lt(j, N)), B, [&] { return ivs(Value(), j, kb); });
+      b.create<memref::StoreOp>(loc, bv, shB, tid);
       b.create<gpu::BarrierOp>(loc);
       auto inner = b.create<scf::ForOp>(loc, c0, cT, k.index(1), tiles.getRegionIterArgs());
       {
         OpBuilder::InsertionGuard guard2(b);
         b.setInsertionPointToStart(inner.getBody());
         Value kk = inner.getInductionVar();
-        Value av = b.create<memref::LoadOp>(loc, shA, ValueRange{b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, ty, cT), kk)});
-        Value bv = b.create<memref::LoadOp>(loc, shB, ValueRange{b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, kk, cT), tx)});
+        Value x = b.create<memref::LoadOp>(loc, shA, ValueRange{b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, ty, cT), kk)});
+        Value y = b.create<memref::LoadOp>(loc, shB, ValueRange{b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, kk, cT), tx)});
         // The generic's own multiply-add (with its fastmath flags).
         Block &body = g.getRegion().front();
         IRMapping map;
-        map.map(body.getArgument(0), av), map.map(body.getArgument(1), bv), map.map(body.getArgument(2), inner.getRegionIterArgs()[0]);
+        map.map(body.getArgument(0), x), map.map(body.getArgument(1), y), map.map(body.getArgument(2), inner.getRegionIterArgs()[0]);
         for (Operation &op : body.without_terminator()) b.clone(op, map);
         b.create<scf::YieldOp>(loc, map.lookup(body.getTerminator()->getOperand(0)));
       }
@@ -318,7 +334,7 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
     }
     auto store = b.create<scf::IfOp>(loc, inside, /*withElseRegion=*/false);
     b.setInsertionPointToStart(&store.getThenRegion().front());
-    k.store(tiles.getResult(0), C, ivs(i, j, c0));
+    k.store(tiles.getResult(0), C, ivs(i, j, Value()));
   }
 
   LogicalResult lower(linalg::GenericOp g) {
@@ -338,12 +354,6 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
     OpBuilder b(g);
     KernelBuilder k{b, g.getLoc(), g};
     auto combiner = R > 1 ? matchCombiner(g) : std::nullopt;
-
-    if (auto mm = matchMatmul(g); mm && ranges[mm->i] >= kTile && ranges[mm->j] >= kTile && R >= kTile) {
-      lowerMatmul(k, *mm, ranges);
-      g.erase();
-      return success();
-    }
 
     if (combiner && R >= 64 && P < 32768) {
       // One block per output: strided partial results, then a block-wide reduction.
@@ -373,6 +383,18 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
       c->setOperand(combiner->accOperand, old);
       c->setOperand(1 - combiner->accOperand, total);
       k.store(c->getResult(0), out, ivs);
+      g.erase();
+      return success();
+    }
+
+    // Many outputs of a contraction (a large matmul or convolution): shared-memory tiles.
+    auto extent = [&](ArrayRef<unsigned> dims) {
+      int64_t n = 1;
+      for (unsigned d : dims) n *= ranges[d];
+      return n;
+    };
+    if (auto c = matchContraction(g); c && extent(c->i) >= kTile && extent(c->j) >= kTile && R >= kTile) {
+      lowerContraction(k, *c, ranges);
       g.erase();
       return success();
     }
