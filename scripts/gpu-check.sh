@@ -15,9 +15,9 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${LOOM_BUILD_DIR:-build}
 LOGS=${LOOM_GPU_LOGS:-out/gpu-check}
-TESTS="ops_test grad_test cnn_test train_test examples_test dropout_test tikhonov_test conv_gradients_test edge_detection_test gpu_parity_test"
+TESTS=${LOOM_GPU_TESTS:-"ops_test grad_test cnn_test train_test examples_test dropout_test tikhonov_test conv_gradients_test edge_detection_test gpu_parity_test"}
 # example binary, then its arguments
-EXAMPLES="mlp/mlp|linreg/linreg|conv_gradients/conv_gradients|dropout/dropout_tikhonov|dropout/dropout|edge_detection/edge_detection|dropout/dropout_cheat"
+EXAMPLES=${LOOM_GPU_EXAMPLES:-"mlp/mlp|linreg/linreg|conv_gradients/conv_gradients|dropout/dropout_tikhonov|dropout/dropout|edge_detection/edge_detection|dropout/dropout_cheat"}
 
 build=1
 bundle=
@@ -43,7 +43,13 @@ if [ -n "$bundle" ]; then
   for t in $TESTS; do files="$files $BUILD/tests/$t"; done
   files="$files $BUILD/bench/bench_gpu_step"
   for e in $(echo "$EXAMPLES" | tr '|' ' '); do files="$files $BUILD/examples/$e"; done
-  tar cJf "$bundle" $files scripts/gpu-check.sh && echo "wrote $bundle ($(du -h "$bundle" | cut -f1))"
+  # Fashion-MNIST (E1 i) goes along: the GPU machine has no Debian packages.
+  fm=/usr/share/datasets/fashion-mnist
+  if [ -d $fm ]; then
+    tar cJf "$bundle" $files scripts/gpu-check.sh -C $(dirname $fm) --transform="s,^fashion-mnist,.gpu-data/fashion-mnist," fashion-mnist
+  else
+    tar cJf "$bundle" $files scripts/gpu-check.sh
+  fi && echo "wrote $bundle ($(du -h "$bundle" | cut -f1))"
   exit $?
 fi
 
@@ -58,8 +64,13 @@ pass=0 fail=0 summary=
 note() { summary="$summary$1
 "; }
 
-out_arg() { # the examples that write reports get their own --out per device
-  case $1 in mlp/*|linreg/*) ;; *) echo "--out $LOGS/$(basename "$1")-$2" ;; esac
+out_arg() { # the examples that write reports get their own --out per device (and E1 i its data)
+  case $1 in
+    mlp/*|linreg/*) ;;
+    */dropout_cheat) echo "--out $LOGS/$(basename "$1")-$2"
+      [ ! -d /usr/share/datasets/fashion-mnist ] && [ -d .gpu-data/fashion-mnist ] && echo "--data .gpu-data/fashion-mnist" ;;
+    *) echo "--out $LOGS/$(basename "$1")-$2" ;;
+  esac
 }
 # The examples' CPU runs go in the background, in parallel (each is one
 # thread), while the GPU runs one thing at a time.
@@ -89,7 +100,8 @@ done
 timed bench_gpu_step "$BUILD/bench/bench_gpu_step"
 if [ "$(cat "$LOGS/bench_gpu_step.rc")" = 0 ]; then pass=$((pass + 1)); note "PASS  bench/bench_gpu_step:"
 else fail=$((fail + 1)); note "FAIL  bench/bench_gpu_step ($LOGS/bench_gpu_step.log)"; fi
-note "$(grep -E 'train step|device memory' "$LOGS/bench_gpu_step.log" | sed 's/^/        /')"
+figures=$(grep -E 'train step|device memory' "$LOGS/bench_gpu_step.log" | sed 's/^/        /')
+[ -n "$figures" ] && note "$figures"
 
 # 3. The examples on the GPU; then each against its CPU run.
 IFS='|'
