@@ -93,8 +93,12 @@ def LoomLinalgToGpu : Pass<"loom-linalg-to-gpu", "mlir::func::FuncOp"> {
       min) over many elements into few outputs: one block per output, each
       thread accumulating a strided share, then `gpu.all_reduce` across the
       block;
-    - any other reduction (matmul-like: many outputs): one thread per
-      output, looping over the reduction dimensions.
+    - a contraction `C(I,J) += A(I,K) * B(K,J)` over groups of dimensions (a
+      matmul in any layout, a convolution as an implicit GEMM) with many
+      outputs: 16x16 output tiles per block, A and B staged in shared memory
+      (workgroup attributions) 16 values of K at a time, between barriers;
+    - any other reduction: one thread per output, looping over the
+      reduction dimensions.
 
     Constants (`memref.get_global`) are uploaded into a fresh buffer first
     (`gpu.memcpy`), since a kernel cannot read host globals. Kernels and
