@@ -2,24 +2,31 @@
 # Builds everything and runs the main job: the homework reproductions, each
 # printing its figures; reports (Markdown) and plots (SVG) go to out/, with
 # out/report.md gathering them.
-# Pass --full for the full-size runs (more epochs and training sizes; much longer).
+# Pass --full for the full-size runs (more epochs and training sizes; much
+# longer), --device cuda to run the models on an NVIDIA GPU (docs/cuda.md).
 set -eu
 FULL=""
-for arg in "$@"; do
-  case "$arg" in
+DEVICE=cpu
+while [ $# -gt 0 ]; do
+  case "$1" in
     --full) FULL=--full ;;
-    *) echo "run.sh: unknown argument '$arg' (usage: sh scripts/run.sh [--full])" >&2; exit 2 ;;
+    --device) DEVICE=${2:?--device needs cpu or cuda}; shift ;;
+    --device=*) DEVICE=${1#--device=} ;;
+    *) echo "run.sh: unknown argument '$1' (usage: sh scripts/run.sh [--full] [--device cpu|cuda])" >&2; exit 2 ;;
   esac
+  shift
 done
 cd "$(dirname "$0")/.."
 sh scripts/build.sh
 BUILD=${LOOM_BUILD_DIR:-build}
 OUT=${LOOM_OUT:-out}
 mkdir -p "$OUT"
+# Asking for a device that is not there stops here, with the reason.
+"$BUILD/examples/linreg/linreg" --device "$DEVICE" >/dev/null
 run() { # run NAME BINARY ARGS...: prints and keeps the output
   name=$1; shift
   echo "== $name"
-  "$@" | tee "$OUT/$name.txt"
+  "$@" --device "$DEVICE" | tee "$OUT/$name.txt"
 }
 run mlp "$BUILD/examples/mlp/mlp"
 run linreg "$BUILD/examples/linreg/linreg"
@@ -32,7 +39,7 @@ run e1i_cheat "$BUILD/examples/dropout/dropout_cheat" --out "$OUT/dropout" $FULL
 {
   echo "# loom: homework reproductions"
   echo
-  echo "Written by scripts/run.sh on $(date -u +%Y-%m-%d) with the binaries in $BUILD/."
+  echo "Written by scripts/run.sh on $(date -u +%Y-%m-%d) with the binaries in $BUILD/, models on the $DEVICE."
   echo
   sed 's|(\([a-z_]*\.svg\))|(dropout/\1)|' "$OUT/dropout/report.md"
   echo
