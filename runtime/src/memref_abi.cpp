@@ -25,12 +25,17 @@ extern "C" void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef
   int64_t total = 1;
   for (int64_t i = 0; i < rank; ++i) total *= sizes[i];
   if (total == 0) return;
+  // The innermost dimensions contiguous in both views are copied as one run
+  // (reflect padding copies rows of images: one memcpy per row).
+  int64_t inner = rank, run = 1;
+  while (inner > 0 && (sizes[inner - 1] == 1 || (sstr[inner - 1] == run && dstr[inner - 1] == run)))
+    run *= sizes[--inner];
   int64_t index[64] = {0};
-  for (int64_t n = 0; n < total; ++n) {
+  for (int64_t n = 0; n < total / run; ++n) {
     int64_t so = s->offset, doff = d->offset;
-    for (int64_t i = 0; i < rank; ++i) so += index[i] * sstr[i], doff += index[i] * dstr[i];
-    std::memcpy(d->aligned + doff * elemSize, s->aligned + so * elemSize, elemSize);
-    for (int64_t i = rank - 1; i >= 0; --i) {
+    for (int64_t i = 0; i < inner; ++i) so += index[i] * sstr[i], doff += index[i] * dstr[i];
+    std::memcpy(d->aligned + doff * elemSize, s->aligned + so * elemSize, run * elemSize);
+    for (int64_t i = inner - 1; i >= 0; --i) {
       if (++index[i] < sizes[i]) break;
       index[i] = 0;
     }

@@ -98,3 +98,21 @@ TEST_CASE("memrefCopy copies strided views element by element") {
   memrefCopy(sizeof(float), &us, &ud);
   CHECK(std::vector<float>(dst, dst + 6) == std::vector<float>{1, 3, 5, 7, 9, 11});
 }
+
+TEST_CASE("memrefCopy copies contiguous rows of strided views whole") {
+  // src: rows 1-2, columns 2-5 of a 4x6 buffer (inner stride 1); dst: a 2x1x4
+  // view with a size-1 middle dimension of any stride, rows 5 apart.
+  float src[24], dst[10];
+  for (int i = 0; i < 24; ++i) src[i] = float(i);
+  for (float &x : dst) x = -1;
+  struct D3 {
+    float *alloc, *aligned;
+    int64_t offset, sizes[3], strides[3];
+  } s{src, src, 8, {2, 1, 4}, {6, 99, 1}}, d{dst, dst, 0, {2, 1, 4}, {5, 7, 1}};
+  struct U {
+    int64_t rank;
+    void *desc;
+  } us{3, &s}, ud{3, &d};
+  memrefCopy(sizeof(float), &us, &ud);
+  CHECK(std::vector<float>(dst, dst + 10) == std::vector<float>{8, 9, 10, 11, -1, 14, 15, 16, 17, -1});
+}
