@@ -72,7 +72,7 @@ struct Driver {
     }
     auto sym = [&](auto &fn, const char *name) {
       fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
-      if (!fn && error.empty()) error = std::string("the CUDA driver (libcuda.so.1) lacks ") + name + ": it is too old";
+      if (!fn && error.empty()) error = std::string("the CUDA driver (libcuda.so.1) has no ") + name + " (a driver older than CUDA 11?)";
     };
 #define LOOM_SYM(name) sym(name, #name);
     LOOM_SYM(cuInit) LOOM_SYM(cuDeviceGetCount) LOOM_SYM(cuDeviceGet) LOOM_SYM(cuDeviceGetName)
