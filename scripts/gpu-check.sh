@@ -9,8 +9,8 @@
 # Logs go to $LOOM_GPU_LOGS (default out/gpu-check).
 #
 # A GPU machine without loom's toolchain (LLVM 19, MLIR) runs a bundle built
-# here: `sh scripts/gpu-check.sh --bundle gpu.tar.xz` builds and packs the
-# binaries it needs; there, `tar xf gpu.tar.xz && sh scripts/gpu-check.sh --no-build`.
+# here: `sh scripts/gpu-check.sh --bundle gpu.tar.gz` builds and packs the
+# binaries it needs; there, `tar xf gpu.tar.gz && sh scripts/gpu-check.sh --no-build`.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${LOOM_BUILD_DIR:-build}
@@ -46,9 +46,9 @@ if [ -n "$bundle" ]; then
   # Fashion-MNIST (E1 i) goes along: the GPU machine has no Debian packages.
   fm=/usr/share/datasets/fashion-mnist
   if [ -d $fm ]; then
-    tar cJf "$bundle" $files scripts/gpu-check.sh -C $(dirname $fm) --transform="s,^fashion-mnist,.gpu-data/fashion-mnist," fashion-mnist
+    tar czf "$bundle" $files scripts/gpu-check.sh -C $(dirname $fm) --transform="s,^fashion-mnist,.gpu-data/fashion-mnist," fashion-mnist
   else
-    tar cJf "$bundle" $files scripts/gpu-check.sh
+    tar czf "$bundle" $files scripts/gpu-check.sh
   fi && echo "wrote $bundle ($(du -h "$bundle" | cut -f1))"
   exit $?
 fi
@@ -79,7 +79,7 @@ timed() { # timed NAME CMD...: runs CMD, writes its seconds to $LOGS/NAME.time a
   s=$(date +%s.%N)
   "$@" >"$LOGS/$n.log" 2>&1
   echo $? >"$LOGS/$n.rc"
-  echo "$(date +%s.%N) - $s" | bc >"$LOGS/$n.time"
+  awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { printf "%.3f\n", a - b }' >"$LOGS/$n.time"
 }
 IFS='|'
 for e in $EXAMPLES; do
@@ -121,7 +121,7 @@ for e in $EXAMPLES; do
   if [ "$(cat "$LOGS/$n-cpu.rc")" = 0 ] && [ "$(cat "$LOGS/$n-cuda.rc")" = 0 ]; then pass=$((pass + 1)); r=PASS
   else fail=$((fail + 1)); r=FAIL; fi
   c=$(cat "$LOGS/$n-cpu.time") g=$(cat "$LOGS/$n-cuda.time")
-  note "$(printf '%s  %-20s %7.1f  %7.1f   %6.2f' $r "$n" "$c" "$g" "$(echo "$c / $g" | bc -l)")"
+  note "$(printf '%s  %-20s %7.1f  %7.1f   %6.2f' $r "$n" "$c" "$g" "$(awk -v c="$c" -v g="$g" 'BEGIN { print (g > 0 ? c / g : 0) }')")"
   IFS='|'
 done
 unset IFS
