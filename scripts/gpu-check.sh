@@ -54,6 +54,7 @@ if [ -n "$bundle" ]; then
 fi
 
 mkdir -p "$LOGS"
+BUILD=$(cd "$BUILD" && pwd) LOGS=$(cd "$LOGS" && pwd) # tests run inside $LOGS (they write checkpoints)
 if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >"$LOGS/gpu.txt" 2>&1; then
   echo "gpu-check.sh: no NVIDIA GPU here (nvidia-smi finds none): nothing to check" >&2
   exit 77
@@ -91,7 +92,7 @@ unset IFS
 
 # 1. The tests, with every model on the GPU.
 for t in $TESTS; do
-  timed "gpu-$t" env LOOM_DEVICE=cuda "$BUILD/tests/$t"
+  timed "gpu-$t" env -C "$LOGS" LOOM_DEVICE=cuda "$BUILD/tests/$t"
   if [ "$(cat "$LOGS/gpu-$t.rc")" = 0 ]; then pass=$((pass + 1)); r=PASS; else fail=$((fail + 1)); r=FAIL; fi
   note "$(printf '%s  gpu/%-28s %6.1f s' $r "$t" "$(cat "$LOGS/gpu-$t.time")")"
 done
