@@ -200,7 +200,8 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
       if (!hasCuda) return "    " + c;
       return "    if (device_ == loom::rt::Device::cuda) {\n      loom::rt::Staging s_;\n      " + exportSymbol(m, f, "cuda") +
              "(" + join(cudaArgs) + ");\n      s_.finish();\n    } else {\n      " + c + "    }\n";
-    };    std::string result = single ? "loom::rt::Array<" + typeArgs(s.outputs[0].type) + ">" : f.name + "_result";
+    };
+    std::string result = single ? "loom::rt::Array<" + typeArgs(s.outputs[0].type) + ">" : f.name + "_result";
 
     std::string hiddenSetup;
     if (f.kind == Function::train)

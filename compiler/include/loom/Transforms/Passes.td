@@ -159,8 +159,12 @@ def LoomGpuEmulate : Pass<"loom-gpu-emulate", "mlir::func::FuncOp"> {
     Stream order is program order: `gpu.memcpy` becomes `memref.copy`, and
     async tokens and `gpu.wait` go.
     (The code before the reduction must then be free of side effects, as
-    `-loom-linalg-to-gpu` makes it.) Barriers and several reductions per
-    kernel are refused.
+    `-loom-linalg-to-gpu` makes it.) Barriers are supported inside one
+    top-level `scf.for` (a tiled kernel's loop over K): each step runs the
+    phases between barriers for every thread in turn, shared memory is one
+    buffer per block, the loop's carried values are kept per thread, and ops
+    without stores are recomputed where a later phase needs their values.
+    Anything else (barriers elsewhere, several reductions) is refused.
 
     ```mlir
     gpu.launch blocks(%bx, %by, %bz) in (%gx = %c4, ...) threads(%tx, %ty, %tz) in (%sx = %c256, ...) {
