@@ -467,11 +467,12 @@ struct RandomUniformLowering : OpConversionPattern<RandomUniformOp> {
 
 /// out[...] += a[...] * b[...] over the reduction dims: every convolution and its gradients.
 Value contraction(OpBuilder &b, Location loc, RankedTensorType out, ValueRange ins, ArrayRef<AffineMap> maps,
-                  unsigned parallelDims) {
+                  unsigned parallelDims, ArrayRef<unsigned> moreParallel = {}) {
   Value init = filled(b, loc, out, b.getZeroAttr(out.getElementType()));
   unsigned dims = maps.front().getNumDims();
   SmallVector<utils::IteratorType> its(dims, utils::IteratorType::reduction);
   for (unsigned d = 0; d < parallelDims; ++d) its[d] = utils::IteratorType::parallel;
+  for (unsigned d : moreParallel) its[d] = utils::IteratorType::parallel;
   return buildGeneric(b, loc, out, ins, maps.drop_back(),
                       [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                         return nb.create<arith::AddFOp>(l, a.back(), nb.create<arith::MulFOp>(l, a[0], a[1]));
@@ -497,7 +498,10 @@ struct ConvGeometry {
 ///   conv2d:      y[n, o, i, j]    = sum_{c, kh, kw} x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] w[o, c, kh, kw]
 ///                loops (n, o, i, j | c, kh, kw)
 ///   filter grad: dw[o, c, kh, kw] = sum_{n, i, j}   x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] dy[n, o, i, j]
-///                loops (o, c, kh, kw | n, i, j)
+///                loops (o, c, kh | n, i, j | kw): with the parallel kw innermost, the
+///                loop nest keeps KW independent sums instead of one serial chain
+///                (E4's CNN train step 3,767 -> 4,520 images/s; the same for conv2d's
+///                j was slower)
 template <typename OpTy> struct ConvContractionLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   static constexpr bool kForward = std::is_same_v<OpTy, Conv2dOp>;
@@ -505,7 +509,7 @@ template <typename OpTy> struct ConvContractionLowering : OpConversionPattern<Op
     ConvGeometry g(op, op.getLhs(), kForward ? op.getRhs() : op.getResult());
     // Name the loop dimensions by role; the two ops order them differently.
     unsigned n = 0, o = 1, i = 2, j = 3, c = 4, kh = 5, kw = 6;
-    if (!kForward) o = 0, c = 1, kh = 2, kw = 3, n = 4, i = 5, j = 6;
+    if (!kForward) o = 0, c = 1, kh = 2, n = 3, i = 4, j = 5, kw = 6;
     auto d = [&](unsigned k) { return g.dim(k); };
     AffineExpr channel = g.groups == 1 ? d(c) : d(o).floorDiv(g.Og) * g.Cg + d(c);
     AffineMap input = g.map({d(n), channel, d(i) * g.s0 + d(kh) * g.d0, d(j) * g.s1 + d(kw) * g.d1});
@@ -513,7 +517,8 @@ template <typename OpTy> struct ConvContractionLowering : OpConversionPattern<Op
     SmallVector<AffineMap> maps = kForward ? SmallVector<AffineMap>{input, filter, output}
                                            : SmallVector<AffineMap>{input, output, filter};
     rw.replaceOp(op, contraction(rw, op.getLoc(), tensorType(op.getResult()),
-                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 4));
+                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, kForward ? 4 : 3,
+                                 kForward ? ArrayRef<unsigned>{} : ArrayRef<unsigned>{kw}));
     return success();
   }
 };

@@ -215,8 +215,8 @@ func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %dy: tensor<2x
   // CHECK:   arith.mulf
   // CHECK:   arith.addf
   %y = loom.conv2d %x, %w strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x3x3xf32>
-  // The filter gradient: loops (o, c, kh, kw | n, i, j).
-  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, (d0 floordiv 3) * 2 + d1, d5 * 2 + d2 * 2, d6 * 2 + d3 * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>]
+  // The filter gradient: loops (o, c, kh | n, i, j | kw), kw innermost (parallel).
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3, (d0 floordiv 3) * 2 + d1, d4 * 2 + d2 * 2, d5 * 2 + d6 * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3, d0, d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d6)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
   %dw = loom.conv2d_filter_grad %x, %dy strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<2x6x3x3xf32> -> tensor<6x2x3x3xf32>
   // The input gradient spreads dy by the strides into a padded buffer, then
   // contracts over (oo, kh, kw); an [Og] operand gives oo its range.
