@@ -2,8 +2,8 @@
 // step on the CPU, in one process: images per second, the ratio, and the
 // device memory loom's allocator used. Without a GPU it says so and exits 77.
 #include "edge_bench.h"
+#include "edge_step.hpp"
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -25,26 +25,14 @@ int main(int argc, char **argv) {
     return 77;
   }
   std::printf("GPU: %s\n", loom::rt::cuda::device_description().c_str());
-  loom::rt::Array<float, 64, 1, 28, 28> x;
-  loom::rt::Array<int64_t, 64> y;
-  for (long i = 0; i < x.numel; ++i) x[i] = float((i * 37) % 101) / 101.0f;
-  for (long i = 0; i < 64; ++i) y[i] = i % 3;
-  auto time = [&](auto step) {
-    for (int i = 0; i < 5; ++i) step(); // warm-up (the first GPU call also JIT-compiles the PTX)
-    double best = 1e30;
-    for (int rep = 0; rep < 3; ++rep) {
-      auto t0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < steps; ++i) step();
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-    return 64.0 * steps / best;
-  };
+  edge_step::Batch b;
   edge_bench::Model cpu(1, Device::cpu), gpu(1, Device::cuda);
   loom::rt::cuda::reset_peak();
   for (const char *net : {"cnn", "mlp"}) {
     bool cnn = net[0] == 'c';
-    double c = time([&] { cnn ? cpu.cnn_train(x, y, 1e-3f) : cpu.mlp_train(x, y, 1e-3f); });
-    double g = time([&] { cnn ? gpu.cnn_train(x, y, 1e-3f) : gpu.mlp_train(x, y, 1e-3f); });
+    auto step = [&](edge_bench::Model &m) { cnn ? m.cnn_train(b.x, b.y, 1e-3f) : m.mlp_train(b.x, b.y, 1e-3f); };
+    double c = edge_step::images_per_second(steps, [&] { step(cpu); });
+    double g = edge_step::images_per_second(steps, [&] { step(gpu); });
     std::printf("%s train step, batch 64: cpu %.0f images/s, cuda %.0f images/s, cuda/cpu %.2f\n", net, c, g, g / c);
   }
   auto s = loom::rt::cuda::memory_stats();

@@ -187,4 +187,24 @@ inline void train(const Net &net, const loom::rt::Dataset &d, int epochs, int ba
   if (progress) p.done();
 }
 
+/// Q4's study of where the CNN's errors on shifted edges go: `runs` CNNs (seeds
+/// 0..runs-1) trained `epochs` on edges in the first half of the image and
+/// validated on edges in the second half; errors on edge images summed.
+struct ShiftErrors {
+  int to_none = 0, to_other = 0; // called "none", called the other orientation
+};
+inline ShiftErrors shift_errors(int epochs, int runs, bool progress = false) {
+  ShiftErrors e;
+  for (int s = 0; s < runs; ++s) {
+    GenOptions first{.region = GenOptions::first_half}, second{.region = GenOptions::second_half};
+    auto data = generate(100, 400 + 10 * s, first), shifted = generate(50, 401 + 10 * s, second);
+    edges::Model m(44 + s);
+    auto cnn = net(m, "cnn");
+    train(cnn, data, epochs, 10, 10 + s, progress);
+    auto c = confusion(cnn, shifted);
+    e.to_none += c[0][2] + c[1][2], e.to_other += c[0][1] + c[1][0];
+  }
+  return e;
+}
+
 } // namespace e4

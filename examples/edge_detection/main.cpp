@@ -210,16 +210,7 @@ int main(int argc, char **argv) {
   line("| epochs | to \"none\" | to the other orientation |");
   line("|---|---|---|");
   for (int ep : {30, 100}) {
-    int to_none = 0, to_other = 0;
-    for (int s = 0; s < 4; ++s) {
-      e4::GenOptions first{.region = e4::GenOptions::first_half}, second{.region = e4::GenOptions::second_half};
-      auto train = e4::generate(100, 400 + 10 * s, first), shifted = e4::generate(50, 401 + 10 * s, second);
-      edges::Model m(44 + s);
-      auto net = e4::net(m, "cnn");
-      e4::train(net, train, ep, 10, 10 + s, true);
-      auto c = e4::confusion(net, shifted);
-      to_none += c[0][2] + c[1][2], to_other += c[0][1] + c[1][0];
-    }
+    auto [to_none, to_other] = e4::shift_errors(ep, 4, true);
     std::snprintf(b, sizeof b, "| %d | %d | %d |", ep, to_none, to_other);
     line(b);
   }
