@@ -179,6 +179,13 @@ int64_t product(ArrayRef<int64_t> v) {
   return p;
 }
 
+/// The loop ranges of `dims`.
+SmallVector<int64_t> extentsOf(ArrayRef<int64_t> ranges, ArrayRef<unsigned> dims) {
+  SmallVector<int64_t> e;
+  for (unsigned d : dims) e.push_back(ranges[d]);
+  return e;
+}
+
 struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass> {
   using LoomLinalgToGpuBase::LoomLinalgToGpuBase;
 
@@ -263,12 +270,7 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
     OpBuilder &b = k.b;
     Location loc = k.loc;
     linalg::GenericOp g = k.op;
-    auto extents = [&](ArrayRef<unsigned> dims) {
-      SmallVector<int64_t> e;
-      for (unsigned d : dims) e.push_back(ranges[d]);
-      return e;
-    };
-    SmallVector<int64_t> ei = extents(c.i), ej = extents(c.j), ek = extents(c.k);
+    SmallVector<int64_t> ei = extentsOf(ranges, c.i), ej = extentsOf(ranges, c.j), ek = extentsOf(ranges, c.k);
     int64_t M = product(ei), N = product(ej), K = product(ek), T = kTile;
     int64_t tilesN = llvm::divideCeil(N, T), tilesK = llvm::divideCeil(K, T);
     auto shared = MemRefType::get({T * T}, b.getF32Type(), AffineMap(),
@@ -343,12 +345,9 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
     if (llvm::any_of(ranges, ShapedType::isDynamic)) return g.emitError("loom-linalg-to-gpu: dynamic loop bounds");
 
     SmallVector<unsigned> parDims, redDims;
-    SmallVector<int64_t> parExt, redExt;
-    for (auto [d, it] : llvm::enumerate(g.getIteratorTypesArray())) {
-      bool par = it == utils::IteratorType::parallel;
-      (par ? parDims : redDims).push_back(d);
-      (par ? parExt : redExt).push_back(ranges[d]);
-    }
+    for (auto [d, it] : llvm::enumerate(g.getIteratorTypesArray()))
+      (it == utils::IteratorType::parallel ? parDims : redDims).push_back(d);
+    SmallVector<int64_t> parExt = extentsOf(ranges, parDims), redExt = extentsOf(ranges, redDims);
     int64_t P = product(parExt), R = product(redExt);
 
     OpBuilder b(g);
@@ -388,11 +387,7 @@ struct LoomLinalgToGpuPass : loom::impl::LoomLinalgToGpuBase<LoomLinalgToGpuPass
     }
 
     // Many outputs of a contraction (a large matmul or convolution): shared-memory tiles.
-    auto extent = [&](ArrayRef<unsigned> dims) {
-      int64_t n = 1;
-      for (unsigned d : dims) n *= ranges[d];
-      return n;
-    };
+    auto extent = [&](ArrayRef<unsigned> dims) { return product(extentsOf(ranges, dims)); };
     if (auto c = matchContraction(g); c && extent(c->i) >= kTile && extent(c->j) >= kTile && R >= kTile) {
       lowerContraction(k, *c, ranges);
       g.erase();
