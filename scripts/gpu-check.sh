@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 BUILD=${LOOM_BUILD_DIR:-build}
 LOGS=${LOOM_GPU_LOGS:-out/gpu-check}
 TESTS=${LOOM_GPU_TESTS:-"ops_test grad_test cnn_test train_test examples_test dropout_test tikhonov_test conv_gradients_test edge_detection_test gpu_parity_test"}
-# example binary, then its arguments
-EXAMPLES=${LOOM_GPU_EXAMPLES:-"mlp/mlp|linreg/linreg|conv_gradients/conv_gradients|dropout/dropout_tikhonov|dropout/dropout|edge_detection/edge_detection|dropout/dropout_cheat"}
+# example binaries under $BUILD/examples
+EXAMPLES=${LOOM_GPU_EXAMPLES:-"mlp/mlp linreg/linreg conv_gradients/conv_gradients dropout/dropout_tikhonov dropout/dropout edge_detection/edge_detection dropout/dropout_cheat"}
 
 build=1
 bundle=
@@ -42,7 +42,7 @@ if [ -n "$bundle" ]; then
   files=
   for t in $TESTS; do files="$files $BUILD/tests/$t"; done
   files="$files $BUILD/bench/bench_gpu_step"
-  for e in $(echo "$EXAMPLES" | tr '|' ' '); do files="$files $BUILD/examples/$e"; done
+  for e in $EXAMPLES; do files="$files $BUILD/examples/$e"; done
   # Fashion-MNIST (E1 i) goes along: the GPU machine has no Debian packages.
   fm=/usr/share/datasets/fashion-mnist
   if [ -d $fm ]; then
@@ -82,13 +82,9 @@ timed() { # timed NAME CMD...: runs CMD, writes its seconds to $LOGS/NAME.time a
   echo $? >"$LOGS/$n.rc"
   awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { printf "%.3f\n", a - b }' >"$LOGS/$n.time"
 }
-IFS='|'
 for e in $EXAMPLES; do
-  unset IFS
   timed "$(basename "$e")-cpu" "$BUILD/examples/$e" --device cpu $(out_arg "$e" cpu) &
-  IFS='|'
 done
-unset IFS
 
 # 1. The tests, with every model on the GPU.
 for t in $TESTS; do
@@ -105,27 +101,19 @@ figures=$(grep -E 'train step|device memory' "$LOGS/bench_gpu_step.log" | sed 's
 [ -n "$figures" ] && note "$figures"
 
 # 3. The examples on the GPU; then each against its CPU run.
-IFS='|'
 for e in $EXAMPLES; do
-  unset IFS
   timed "$(basename "$e")-cuda" "$BUILD/examples/$e" --device cuda $(out_arg "$e" cuda)
-  IFS='|'
 done
-unset IFS
 wait
 note ""
 note "example                 cpu s    cuda s   cpu/cuda"
-IFS='|'
 for e in $EXAMPLES; do
-  unset IFS
   n=$(basename "$e")
   if [ "$(cat "$LOGS/$n-cpu.rc")" = 0 ] && [ "$(cat "$LOGS/$n-cuda.rc")" = 0 ]; then pass=$((pass + 1)); r=PASS
   else fail=$((fail + 1)); r=FAIL; fi
   c=$(cat "$LOGS/$n-cpu.time") g=$(cat "$LOGS/$n-cuda.time")
   note "$(printf '%s  %-20s %7.1f  %7.1f   %6.2f' $r "$n" "$c" "$g" "$(awk -v c="$c" -v g="$g" 'BEGIN { print (g > 0 ? c / g : 0) }')")"
-  IFS='|'
 done
-unset IFS
 
 echo
 printf '%s' "$summary" | tee "$LOGS/summary.txt"
