@@ -291,7 +291,9 @@ void *alloc(std::size_t bytes) { return allocator().alloc(bytes); }
 void free(void *p) { allocator().free(p); }
 
 void synchronize() {
-  if (!emulated()) check(ready().cuStreamSynchronize(ready().stream), "cuStreamSynchronize");
+  if (emulated()) return;
+  Driver &d = ready();
+  check(d.cuStreamSynchronize(d.stream), "cuStreamSynchronize");
 }
 
 MemoryStats memory_stats() {
