@@ -6,7 +6,8 @@
 # GPU, and every example's model GPU against CPU), a benchmark of one training
 # step on both devices (bench_gpu_step), then the examples on both devices, and
 # prints a pass/fail summary with GPU and CPU times per example.
-# Logs go to $LOOM_GPU_LOGS (default out/gpu-check).
+# Logs go to $LOOM_GPU_LOGS (default out/gpu-check); LOOM_GPU_TESTS and
+# LOOM_GPU_EXAMPLES (space-separated names, as below) narrow what runs.
 #
 # A GPU machine without loom's toolchain (LLVM 19, MLIR) runs a bundle built
 # here: `sh scripts/gpu-check.sh --bundle gpu.tar.gz` builds and packs the
