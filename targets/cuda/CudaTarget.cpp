@@ -22,7 +22,7 @@ std::string toLLVMPipeline(const std::string &chip, const std::string &libdevice
   return llvm::formatv(
              "lower-affine,convert-scf-to-cf,"
              "nvvm-attach-target{{chip={0} O=3 l={1}},"
-             "gpu.module(expand-strided-metadata,lower-affine,convert-gpu-to-nvvm,canonicalize,cse,"
+             "gpu.module(loom-gpu-precise-sqrt,expand-strided-metadata,lower-affine,convert-gpu-to-nvvm,canonicalize,cse,"
              "reconcile-unrealized-casts),"
              "expand-strided-metadata,finalize-memref-to-llvm{{use-generic-functions},"
              "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"

@@ -148,6 +148,28 @@ def LoomMergeGpuModules : Pass<"loom-merge-gpu-modules", "mlir::ModuleOp"> {
   }];
 }
 
+def LoomGpuPreciseSqrt : Pass<"loom-gpu-precise-sqrt", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Square roots in kernels as the `llvm.sqrt` intrinsic, correctly rounded like the CPU's";
+  let description = [{
+    `convert-gpu-to-nvvm` turns `math.sqrt` into a call of libdevice's
+    `__nv_sqrtf`, which picks `sqrt.approx.f32` unless `__nvvm_reflect`
+    says `__CUDA_PREC_SQRT` (nvcc's default); LLVM 19 has no way to say it,
+    so every GPU square root was approximate (Adam's steps then drifted 4x
+    further from PyTorch's rule than on the CPU, found on the first H100 run).
+    The `llvm.sqrt` intrinsic becomes `sqrt.rn.f32` / `sqrt.rn.f64`,
+    IEEE-rounded as on the CPU. Runs on each `gpu.module` before
+    `convert-gpu-to-nvvm` (which refuses `llvm.intr.sqrt` itself, hence
+    `llvm.call_intrinsic`).
+
+    ```mlir
+    %r = math.sqrt %x : f32
+    // becomes
+    %r = llvm.call_intrinsic "llvm.sqrt"(%x) : (f32) -> f32
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def LoomGpuEmulate : Pass<"loom-gpu-emulate", "mlir::func::FuncOp"> {
   let summary = "Run each `gpu.launch` as loops on the CPU (the cuda-emulator target)";
   let description = [{
