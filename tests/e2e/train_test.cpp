@@ -78,7 +78,9 @@ template <class Step, class Grad> void replay(const char *name, Reference ref, S
     for (size_t i = 0; i < b.size(); ++i) worst = std::max(worst, std::abs(b[i] - rb.p[i]) / std::max(1.0, std::abs(rb.p[i])));
   }
   MESSAGE(std::string(name) << ": max relative difference from PyTorch's rule over 4 steps: " << worst);
-  CHECK(worst < 2e-6);
+  // Adam's bias corrections 1 - beta^t are computed without cancellation
+  // (-expm1): the naive form measured 6.9e-7 on the CPU and 2.6e-6 on an H100.
+  CHECK(worst < 5e-7);
   CHECK(doubles(model.params().values<float>("offset")) == offset0); // frozen
   CHECK(model.log().steps(name) == 4);
   CHECK(model.log().losses(name).size() == 4);

@@ -117,8 +117,22 @@ struct Optimizer {
     else if (wd != 0) g = add(g, mul(c(wd), p));
     Value m = add(mul(c(b1), state[0]), mul(c(1 - b1), g));
     Value v = add(mul(c(b2), state[1]), mul(c(1 - b2), mul(g, g)));
-    auto correction = [&](double beta) { // 1 - beta^step
-      return sub(s(1.0), b.create<ExpOp>(l, scalar, mul(stepF, s(std::log(beta)))));
+    // 1 - beta^step as -expm1(step * log(beta)): the plain 1 - exp(x) loses
+    // ~4 digits to cancellation at step 1 with beta2 = 0.999, and which ones
+    // depended on the exp (the GPU's libdevice drifted 4x further from
+    // PyTorch's double-precision rule than the CPU). Kahan's expm1 from exp
+    // and log: (u - 1) * x / log(u) with u = exp(x) (u - 1 is exact there); x
+    // itself where u rounds to 1, and -1 where it underflows to 0 (late steps).
+    auto correction = [&](double beta) {
+      Value x = mul(stepF, s(std::log(beta)));
+      Value u = b.create<ExpOp>(l, scalar, x);
+      Value um1 = sub(u, s(1.0));
+      Value expm1 = div(mul(um1, x), b.create<LogOp>(l, scalar, u));
+      auto where = [&](double v, Value then, Value otherwise) -> Value {
+        Value eq = b.create<CompareOp>(l, RankedTensorType::get({}, b.getI1Type()), b.getStringAttr("eq"), um1, s(v));
+        return b.create<SelectOp>(l, scalar, eq, then, otherwise);
+      };
+      return b.create<NegOp>(l, scalar, where(0.0, x, where(-1.0, um1, expm1))).getResult();
     };
     Value stepSize = broadcastTo(b, l, div(lr, correction(b1)), t);
     Value bc2 = broadcastTo(b, l, b.create<SqrtOp>(l, scalar, correction(b2)), t);

@@ -62,11 +62,23 @@ func.func @adam(%w: tensor<2xf32> {loom.param = "w"}, %m: tensor<2xf32> {loom.st
                       weight_decay = 0.0 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64}} {
   %0 = loom.mul %x, %w : tensor<2xf32>
   %1 = loom.reduce_sum %0 axes = [0] : tensor<2xf32> -> tensor<f32>
-  // The step count enters as f32 for the bias corrections 1 - beta^step.
+  // The step count enters as f32 for the bias corrections 1 - beta^step,
+  // computed as -expm1(step * log(beta)) = -(u - 1) * x / log(u), u = exp(x),
+  // with x where u - 1 = 0 and -1 where u underflows.
   // CHECK: loom.cast %arg5 : tensor<i64> -> tensor<f32>
   // CHECK: loom.mul %{{.*}}, %arg1
   // CHECK: loom.mul %{{.*}}, %arg2
-  // CHECK: loom.exp
+  // CHECK: %[[X:.*]] = loom.mul %{{.*}}, %{{.*}} : tensor<f32>
+  // CHECK: %[[U:.*]] = loom.exp %[[X]]
+  // CHECK: %[[UM1:.*]] = loom.sub %[[U]], %{{.*}} : tensor<f32>
+  // CHECK: %[[NUM:.*]] = loom.mul %[[UM1]], %[[X]]
+  // CHECK: %[[LOG:.*]] = loom.log %[[U]]
+  // CHECK: %[[K:.*]] = loom.div %[[NUM]], %[[LOG]]
+  // CHECK: %[[UNDER:.*]] = loom.compare "eq" %[[UM1]]
+  // CHECK: %[[E:.*]] = loom.select %[[UNDER]], %[[UM1]], %[[K]]
+  // CHECK: %[[ZERO:.*]] = loom.compare "eq" %[[UM1]]
+  // CHECK: %[[E2:.*]] = loom.select %[[ZERO]], %[[X]], %[[E]]
+  // CHECK: loom.neg %[[E2]]
   // CHECK: loom.sqrt
   // CHECK: return %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<f32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
   return %1 : tensor<f32>
