@@ -15,7 +15,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/
     exit 0
   fi
 fi
-OMP_NUM_THREADS=1 "$VENV/bin/python" -W ignore bench/torch_edge_step.py 1 200 > /tmp/torch_edge_step.txt
+OMP_NUM_THREADS=1 "$VENV/bin/python" -W ignore bench/torch_edge_step.py --threads 1 --steps 200 > /tmp/torch_edge_step.txt
 cat /tmp/torch_edge_step.txt
 for net in cnn mlp; do
   l=$(awk -v k="${net}_train_step_images_per_s" '$2 == k {print $3}' /tmp/loom_edge_step.txt)
