@@ -7,7 +7,9 @@
 # step on both devices (bench_gpu_step), then the examples on both devices, and
 # prints a pass/fail summary with GPU and CPU times per example.
 # Logs go to $LOOM_GPU_LOGS (default out/gpu-check); LOOM_GPU_TESTS and
-# LOOM_GPU_EXAMPLES (space-separated names, as below) narrow what runs.
+# LOOM_GPU_EXAMPLES (space-separated names, as below) narrow what runs;
+# LOOM_GPU_TIMEOUT (seconds, default 450) stops any one test or example that
+# runs longer (it counts as failed, and its log says how far it got).
 #
 # A GPU machine without loom's toolchain (LLVM 19, MLIR) runs a bundle built
 # here: `sh scripts/gpu-check.sh --bundle gpu.tar.gz` builds and packs the
@@ -16,7 +18,8 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${LOOM_BUILD_DIR:-build}
 LOGS=${LOOM_GPU_LOGS:-out/gpu-check}
-TESTS=${LOOM_GPU_TESTS:-"ops_test grad_test cnn_test train_test examples_test dropout_test tikhonov_test conv_gradients_test edge_detection_test gpu_parity_test"}
+LIMIT=${LOOM_GPU_TIMEOUT:-450}
+TESTS=${LOOM_GPU_TESTS:-"cuda_runtime_test ops_test grad_test cnn_test train_test examples_test dropout_test tikhonov_test conv_gradients_test edge_detection_test gpu_parity_test"}
 # example binaries under $BUILD/examples
 EXAMPLES=${LOOM_GPU_EXAMPLES:-"mlp/mlp linreg/linreg conv_gradients/conv_gradients dropout/dropout_tikhonov dropout/dropout edge_detection/edge_detection dropout/dropout_cheat"}
 
@@ -34,7 +37,7 @@ done
 if [ $build = 1 ]; then
   sh scripts/build.sh || { echo "gpu-check.sh: the build failed" >&2; exit 1; }
 fi
-if ! ls "$BUILD"/examples/*/*.loom/*.ptx >/dev/null 2>&1; then
+if [ ! -x "$BUILD/tests/gpu_parity_test" ]; then # built only with the cuda target
   echo "gpu-check.sh: $BUILD has no CUDA models (no CUDA toolkit at build time: see cmake/LoomCuda.cmake)" >&2
   exit 1
 fi
@@ -42,7 +45,7 @@ fi
 if [ -n "$bundle" ]; then
   files=
   for t in $TESTS; do files="$files $BUILD/tests/$t"; done
-  files="$files $BUILD/bench/bench_gpu_step"
+  files="$files $BUILD/bench/bench_gpu_step bench/torch_edge_step.py"
   for e in $EXAMPLES; do files="$files $BUILD/examples/$e"; done
   # Fashion-MNIST (E1 i) goes along: the GPU machine has no Debian packages.
   fm=/usr/share/datasets/fashion-mnist
@@ -60,11 +63,19 @@ if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >"$LOGS/gpu.txt" 2
   echo "gpu-check.sh: no NVIDIA GPU here (nvidia-smi finds none): nothing to check" >&2
   exit 77
 fi
-echo "GPU: $(head -1 "$LOGS/gpu.txt")"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >>"$LOGS/gpu.txt" 2>&1
+echo "GPU: $(head -1 "$LOGS/gpu.txt"); driver $(tail -1 "$LOGS/gpu.txt" | cut -d, -f2)"
 
-pass=0 fail=0 summary=
-note() { summary="$summary$1
-"; }
+pass=0 fail=0
+: >"$LOGS/summary.txt"
+note() { echo "$1" | tee -a "$LOGS/summary.txt"; } # as it goes: a run cut short still shows what it did
+verdict() { # verdict NAME...: PASS if every NAME.rc is 0, TIMEOUT if one ran past $LIMIT s, else FAIL
+  r=PASS
+  for verdict_name in "$@"; do # not n: the callers' loops use it (sh has no locals)
+    case $(cat "$LOGS/$verdict_name.rc") in 0) ;; 124) r=TIMEOUT ;; *) [ $r = PASS ] && r=FAIL ;; esac
+  done
+  if [ $r = PASS ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
 
 out_arg() { # the examples that write reports get their own --out per device (and E1 i its data)
   case $1 in
@@ -76,12 +87,12 @@ out_arg() { # the examples that write reports get their own --out per device (an
 }
 # The examples' CPU runs go in the background, in parallel (each is one
 # thread), while the GPU runs one thing at a time.
-timed() { # timed NAME CMD...: runs CMD, writes its seconds to $LOGS/NAME.time and exit code to NAME.rc
-  n=$1; shift
-  s=$(date +%s.%N)
-  "$@" >"$LOGS/$n.log" 2>&1
-  echo $? >"$LOGS/$n.rc"
-  awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { printf "%.3f\n", a - b }' >"$LOGS/$n.time"
+timed() { # timed NAME CMD...: runs CMD (at most $LIMIT s), writes its seconds to $LOGS/NAME.time and exit code to NAME.rc
+  timed_name=$1 timed_start=$(date +%s.%N) # sh has no locals: names of their own
+  shift
+  timeout "$LIMIT" "$@" >"$LOGS/$timed_name.log" 2>&1
+  echo $? >"$LOGS/$timed_name.rc"
+  awk -v a="$(date +%s.%N)" -v b="$timed_start" 'BEGIN { printf "%.3f\n", a - b }' >"$LOGS/$timed_name.time"
 }
 for e in $EXAMPLES; do
   timed "$(basename "$e")-cpu" "$BUILD/examples/$e" --device cpu $(out_arg "$e" cpu) &
@@ -90,33 +101,45 @@ done
 # 1. The tests, with every model on the GPU.
 for t in $TESTS; do
   timed "gpu-$t" env -C "$LOGS" LOOM_DEVICE=cuda "$BUILD/tests/$t"
-  if [ "$(cat "$LOGS/gpu-$t.rc")" = 0 ]; then pass=$((pass + 1)); r=PASS; else fail=$((fail + 1)); r=FAIL; fi
-  note "$(printf '%s  gpu/%-28s %6.1f s' $r "$t" "$(cat "$LOGS/gpu-$t.time")")"
+  verdict "gpu-$t"
+  note "$(printf '%-7s gpu/%-28s %6.1f s' $r "$t" "$(cat "$LOGS/gpu-$t.time")")"
 done
 
 # 2. One training step, GPU against CPU in one process.
 timed bench_gpu_step "$BUILD/bench/bench_gpu_step"
-if [ "$(cat "$LOGS/bench_gpu_step.rc")" = 0 ]; then pass=$((pass + 1)); note "PASS  bench/bench_gpu_step:"
-else fail=$((fail + 1)); note "FAIL  bench/bench_gpu_step ($LOGS/bench_gpu_step.log)"; fi
-figures=$(grep -E 'train step|device memory' "$LOGS/bench_gpu_step.log" | sed 's/^/        /')
+verdict bench_gpu_step
+note "$r bench/bench_gpu_step ($LOGS/bench_gpu_step.log)"
+figures=$(grep -E 'first cuda call|train step|device memory' "$LOGS/bench_gpu_step.log" | sed 's/^/        /')
 [ -n "$figures" ] && note "$figures"
+# ... and against PyTorch on the same GPU, where python3 has it (not needed otherwise).
+if python3 -c "import torch; assert torch.cuda.is_available()" >/dev/null 2>&1; then
+  timed torch_gpu_step python3 -W ignore bench/torch_edge_step.py --device cuda --nets cnn,mlp,convnet
+  for net in cnn mlp convnet; do
+    l=$(awk -v k="${net}_train_step_images_per_s" '$1 == "loom_cuda" && $2 == k {print $3}' "$LOGS/bench_gpu_step.log")
+    t=$(awk -v k="${net}_train_step_images_per_s" '$1 == "torch" && $2 == k {print $3}' "$LOGS/torch_gpu_step.log")
+    [ -n "$l" ] && [ -n "$t" ] &&
+      note "$(awk -v n="$net" -v l="$l" -v t="$t" 'BEGIN {printf "        %s: PyTorch on the GPU %.0f images/s; loom / PyTorch %.2f\n", n, t, l / t}')"
+  done
+else
+  note "        (no PyTorch with CUDA here: no comparison with it)"
+fi
 
 # 3. The examples on the GPU; then each against its CPU run.
 for e in $EXAMPLES; do
-  timed "$(basename "$e")-cuda" "$BUILD/examples/$e" --device cuda $(out_arg "$e" cuda)
+  n=$(basename "$e")
+  timed "$n-cuda" "$BUILD/examples/$e" --device cuda $(out_arg "$e" cuda)
+  note "$(printf '        %s on cuda: %.1f s, exit %s' "$n" "$(cat "$LOGS/$n-cuda.time")" "$(cat "$LOGS/$n-cuda.rc")")"
 done
 wait
 note ""
-note "example                 cpu s    cuda s   cpu/cuda"
+note "example (both devices)       cpu s    cuda s   cpu/cuda"
 for e in $EXAMPLES; do
   n=$(basename "$e")
-  if [ "$(cat "$LOGS/$n-cpu.rc")" = 0 ] && [ "$(cat "$LOGS/$n-cuda.rc")" = 0 ]; then pass=$((pass + 1)); r=PASS
-  else fail=$((fail + 1)); r=FAIL; fi
+  verdict "$n-cpu" "$n-cuda"
   c=$(cat "$LOGS/$n-cpu.time") g=$(cat "$LOGS/$n-cuda.time")
-  note "$(printf '%s  %-20s %7.1f  %7.1f   %6.2f' $r "$n" "$c" "$g" "$(awk -v c="$c" -v g="$g" 'BEGIN { print (g > 0 ? c / g : 0) }')")"
+  note "$(printf '%-7s %-20s %7.1f  %7.1f   %6.2f' $r "$n" "$c" "$g" "$(awk -v c="$c" -v g="$g" 'BEGIN { print (g > 0 ? c / g : 0) }')")"
 done
 
-echo
-printf '%s' "$summary" | tee "$LOGS/summary.txt"
-echo "$pass passed, $fail failed (logs in $LOGS)"
+note ""
+note "$pass passed, $fail failed (logs in $LOGS)"
 [ $fail = 0 ]

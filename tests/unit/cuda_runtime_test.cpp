@@ -1,7 +1,7 @@
-// The runtime's CUDA layer without a GPU: device names, the error a binary
-// gives where there is no driver, and, with LOOM_CUDA_EMULATOR=1 (the
-// unit/cuda_runtime_emulated test), the allocator's accounting, reuse and
-// Staging's round trip.
+// The runtime's CUDA layer: device names, the error a binary gives where there
+// is no driver, and, on a GPU (gpu/cuda_runtime_test) or with
+// LOOM_CUDA_EMULATOR=1 (unit/cuda_runtime_emulated), the allocator's
+// accounting, reuse and Staging's round trip.
 #include <loom/rt/runtime.hpp>
 
 #include <doctest/doctest.h>
@@ -40,12 +40,18 @@ TEST_CASE("without a driver, asking for the GPU is an error that says so") {
   CHECK_THROWS_AS(Buffer(16, Device::cuda), Error);
 }
 
-TEST_CASE("emulated device memory: accounting, reuse, staging") {
-  if (!emulated()) {
-    MESSAGE("runs as unit/cuda_runtime_emulated (LOOM_CUDA_EMULATOR=1)");
+TEST_CASE("device memory: accounting, reuse, staging") {
+  if (!cuda::available()) {
+    MESSAGE("no GPU: runs as gpu/cuda_runtime_test on one, and as unit/cuda_runtime_emulated (LOOM_CUDA_EMULATOR=1)");
     return;
   }
-  REQUIRE(cuda::available());
+  MESSAGE(cuda::device_description());
+  if (!emulated()) { // the driver's figures
+    CHECK(cuda::device_description().find("(sm_") != std::string::npos);
+    auto d = cuda::memory_stats();
+    CHECK(d.device_total > 0);
+    CHECK(d.device_free <= d.device_total);
+  }
   auto before = cuda::memory_stats();
   void *a = cuda::alloc(1000), *b = cuda::alloc(5000);
   auto s = cuda::memory_stats();
