@@ -38,6 +38,12 @@ LOOM_GENERATOR(grads) {
   export_gradient("g_reshape", [](X x, In<"c", f32, 2, 6> c) { return weigh(reshape<2, 6>(x), c); });
   export_gradient("g_broadcast", [](In<"x", f32, 3, 1> x, C c) { return weigh(broadcast_to<3, 4>(x), c); });
   export_gradient("g_concat", [](X x, In<"b", f32, 3, 2> b, In<"c", f32, 3, 6> c) { return weigh(concat<1>(x, b), c); });
+  export_gradient("g_pad_reflect", [](In<"x", f32, 1, 2, 4, 5> x, In<"c", f32, 1, 2, 10, 11> c) {
+    return weigh(pad2d<3, Pad::reflect>(x), c);
+  });
+  export_gradient("g_pad_zeros", [](In<"x", f32, 1, 2, 4, 5> x, In<"c", f32, 1, 2, 6, 7> c) {
+    return weigh(pad2d<1>(x), c);
+  });
   export_gradient("g_slice", [](X x, In<"c", f32, 3, 2> c) { return weigh(slice<1, 1, 4, 2>(x), c); });
   // Reductions.
   export_gradient("g_sum", [](X x, In<"c", f32, 3> c) { return weigh(sum<1>(x), c); });

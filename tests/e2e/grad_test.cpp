@@ -142,6 +142,20 @@ TEST_CASE("matmul, batched matmul, transpose, permute, reshape, broadcast, conca
   }
 }
 
+TEST_CASE("pad2d: reflect (each border element adds to its mirror image) and zeros") {
+  auto x = fd::values<loom::rt::Array<float, 1, 2, 4, 5>>(-1, 1);
+  {
+    auto c = fd::values<loom::rt::Array<float, 1, 2, 10, 11>>(-1, 1, 1);
+    auto r = model().g_pad_reflect(x, c);
+    fd::check("pad reflect", x, r.grad_x, [&] { return model().g_pad_reflect(x, c).loss[0]; });
+  }
+  {
+    auto c = fd::values<loom::rt::Array<float, 1, 2, 6, 7>>(-1, 1, 2);
+    auto r = model().g_pad_zeros(x, c);
+    fd::check("pad zeros", x, r.grad_x, [&] { return model().g_pad_zeros(x, c).loss[0]; });
+  }
+}
+
 TEST_CASE("sum, mean and max reductions") {
   auto x = fd::values<A34>(-2, 2);
   auto c3 = fd::values<loom::rt::Array<float, 3>>(-1, 1, 1);

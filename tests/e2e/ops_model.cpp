@@ -18,6 +18,9 @@ LOOM_GENERATOR(ops) {
                       out<"sliced">(slice<2, 1, 4, 2>(x)), out<"broadcast">(broadcast_to<2, 3, 4>(c)),
                       out<"flat">(flatten(x)), out<"identity">(x)};
   });
+  export_function("padding", [](In<"x", f32, 2, 1, 4, 5> x) {
+    return std::tuple{out<"reflect">(pad2d<3, Pad::reflect>(x)), out<"zeros">(pad2d<2>(x))};
+  });
   export_function("reductions", [](In<"x", f32, 2, 3, 4> x) {
     return std::tuple{out<"sum1">(sum<1>(x)), out<"mean02">(mean<0, 2>(x)), out<"max2">(max<-1>(x)),
                       out<"total">(sum(x))};

@@ -86,6 +86,25 @@ TEST_CASE("reshape, permute, transpose, concat, slice, broadcast, identity") {
   check("broadcast_to", r.broadcast, [&](long f) { return c[f / 4 % 3]; }, 0);
 }
 
+TEST_CASE("pad2d: reflect (PyTorch's, the edge not repeated) and zeros") {
+  ops::Model m;
+  loom::rt::Array<float, 2, 1, 4, 5> x;
+  fill(x, -1, 1);
+  auto r = m.padding(x);
+  auto reflect = [](long i, long n) { return i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i; };
+  // [2,1,10,11]: rows -3..6 of 4, columns -3..7 of 5
+  check("reflect", r.reflect, [&](long f) {
+    long n = f / 110, i = f / 11 % 10 - 3, j = f % 11 - 3;
+    return x(n, 0, reflect(i, 4), reflect(j, 5));
+  }, 0);
+  // [2,1,8,9]
+  check("zeros", r.zeros, [&](long f) {
+    long n = f / 72, i = f / 9 % 8 - 2, j = f % 9 - 2;
+    return i < 0 || i >= 4 || j < 0 || j >= 5 ? 0.0 : x(n, 0, i, j);
+  }, 0);
+  CHECK(r.reflect(0, 0, 0, 0) == x(0, 0, 3, 3)); // the corner mirrors both ways
+}
+
 TEST_CASE("sum, mean, max over axes and over everything") {
   ops::Model m;
   loom::rt::Array<float, 2, 3, 4> x;

@@ -101,6 +101,34 @@ LogicalResult ConcatOp::verify() {
   return success();
 }
 
+/// pad and unpad: `padded` is `small` grown by low + high in every dimension.
+static LogicalResult verifyPadding(Operation *op, ArrayRef<int64_t> small, ArrayRef<int64_t> padded,
+                                   ArrayRef<int64_t> low, ArrayRef<int64_t> high, StringRef mode) {
+  if (mode != "zeros" && mode != "reflect")
+    return op->emitOpError("mode '") << mode << "': expected zeros or reflect";
+  if (padded.size() != small.size() || low.size() != small.size() || high.size() != small.size())
+    return op->emitOpError("low, high and both shapes must have one rank, got ")
+           << str(small) << ", " << str(padded) << ", low " << str(low) << ", high " << str(high);
+  for (size_t d = 0; d < small.size(); ++d) {
+    if (low[d] < 0 || high[d] < 0) return op->emitOpError("negative padding in dimension ") << d;
+    if (padded[d] != low[d] + small[d] + high[d])
+      return op->emitOpError("dimension ") << d << ": " << low[d] << " + " << small[d] << " + " << high[d]
+                                           << " is not " << padded[d];
+    if (mode == "reflect" && (low[d] >= small[d] || high[d] >= small[d]))
+      return op->emitOpError("reflect padding ") << low[d] << "/" << high[d] << " in dimension " << d
+                                                 << " needs more than " << small[d] << " elements";
+  }
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  return verifyPadding(*this, shapeOf(getInput()), shapeOf(getResult()), getLow(), getHigh(), getMode());
+}
+
+LogicalResult UnpadOp::verify() {
+  return verifyPadding(*this, shapeOf(getResult()), shapeOf(getInput()), getLow(), getHigh(), getMode());
+}
+
 LogicalResult SliceOp::verify() {
   auto in = shapeOf(getInput()), out = shapeOf(getResult());
   auto starts = getStarts(), strides = getStrides();

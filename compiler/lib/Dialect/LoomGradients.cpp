@@ -170,6 +170,13 @@ SmallVector<Value> SliceOp::vjp(OpBuilder &b, Value g) {
   Value zeros = splat(b, getLoc(), withShape(g, ty(getInput()).getShape()), 0.0);
   return {b.create<InsertSliceOp>(getLoc(), zeros.getType(), g, zeros, getStartsAttr(), getStridesAttr())};
 }
+// pad and unpad are each other's adjoints (both linear).
+SmallVector<Value> PadOp::vjp(OpBuilder &b, Value g) {
+  return {b.create<UnpadOp>(getLoc(), getInput().getType(), g, getLowAttr(), getHighAttr(), getModeAttr())};
+}
+SmallVector<Value> UnpadOp::vjp(OpBuilder &b, Value g) {
+  return {b.create<PadOp>(getLoc(), getInput().getType(), g, getLowAttr(), getHighAttr(), getModeAttr())};
+}
 SmallVector<Value> InsertSliceOp::vjp(OpBuilder &b, Value g) {
   Location l = getLoc();
   Value src = b.create<SliceOp>(l, getSource().getType(), g, getStartsAttr(), getStridesAttr());

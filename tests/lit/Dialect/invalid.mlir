@@ -89,6 +89,38 @@ func.func @concat_total(%a: tensor<2x3xf32>) {
 
 // -----
 
+func.func @pad_mode(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{mode 'edge': expected zeros or reflect}}
+  %0 = loom.pad %a low = [1, 1] high = [1, 1] mode = "edge" : tensor<4x8xf32> -> tensor<6x10xf32>
+  return
+}
+
+// -----
+
+func.func @pad_shape(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{dimension 1: 1 + 8 + 2 is not 10}}
+  %0 = loom.pad %a low = [1, 1] high = [1, 2] mode = "zeros" : tensor<4x8xf32> -> tensor<6x10xf32>
+  return
+}
+
+// -----
+
+func.func @pad_reflect_large(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{reflect padding 4/0 in dimension 0 needs more than 4 elements}}
+  %0 = loom.pad %a low = [4, 0] high = [0, 0] mode = "reflect" : tensor<4x8xf32> -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+func.func @unpad_rank(%g: tensor<6x10xf32>) {
+  // expected-error @+1 {{low, high and both shapes must have one rank}}
+  %0 = loom.unpad %g low = [1] high = [1] mode = "zeros" : tensor<6x10xf32> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
 func.func @slice(%a: tensor<4x8xf32>) {
   // expected-error @+1 {{dimension 1: elements 6..8 lie outside [0,8)}}
   %0 = loom.slice %a starts = [0, 6] strides = [1, 1] : tensor<4x8xf32> -> tensor<4x3xf32>

@@ -88,6 +88,15 @@ func.func @training_ops(%x: tensor<4x3xf32>, %l: tensor<4xi64>, %seed: tensor<i6
   return %g : tensor<4x3xf32>
 }
 
+// CHECK-LABEL: func.func @pad
+func.func @pad(%x: tensor<2x1x4x5xf32>) -> tensor<2x1x4x5xf32> {
+  // CHECK: loom.pad %{{.*}} low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = "reflect" : tensor<2x1x4x5xf32> -> tensor<2x1x9x6xf32>
+  %p = loom.pad %x low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = "reflect" : tensor<2x1x4x5xf32> -> tensor<2x1x9x6xf32>
+  // CHECK: loom.unpad %{{.*}} low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = "reflect" : tensor<2x1x9x6xf32> -> tensor<2x1x4x5xf32>
+  %u = loom.unpad %p low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = "reflect" : tensor<2x1x9x6xf32> -> tensor<2x1x4x5xf32>
+  return %u : tensor<2x1x4x5xf32>
+}
+
 // CHECK-LABEL: func.func @conv
 func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x6x3x3xf32> {
   // CHECK: loom.conv2d %{{.*}}, %{{.*}} strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x3x3xf32>

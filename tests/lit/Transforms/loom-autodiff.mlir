@@ -86,6 +86,22 @@ func.func @adam(%w: tensor<2xf32> {loom.param = "w"}, %m: tensor<2xf32> {loom.st
 
 // -----
 
+// pad's gradient is unpad with the same attributes (and the other way round).
+// CHECK-LABEL: func.func @pad
+// CHECK-SAME: tensor<4xf32> {loom.output = "grad_x"}
+// CHECK: loom.pad %arg0 low = [2] high = [1] mode = "reflect"
+// CHECK: %[[D:.*]] = loom.unpad %{{.*}} low = [2] high = [1] mode = "reflect" : tensor<7xf32> -> tensor<4xf32>
+// CHECK: return %{{.*}}, %[[D]]
+func.func @pad(%x: tensor<4xf32> {loom.input = "x"}, %step: tensor<i64> {loom.input = "step"},
+               %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "pad"} {
+  %p = loom.pad %x low = [2] high = [1] mode = "reflect" : tensor<4xf32> -> tensor<7xf32>
+  %s = loom.reduce_sum %p axes = [0] : tensor<7xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}
+
+// -----
+
 // expected-error @+1 {{a train step or gradient export needs a result named 'loss'}}
 func.func @no_loss(%w: tensor<2xf32> {loom.param = "w"}) -> (tensor<2xf32> {loom.output = "y"}) attributes {loom.grad} {
   return %w : tensor<2xf32>

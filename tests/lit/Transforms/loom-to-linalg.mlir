@@ -74,6 +74,46 @@ func.func @reshape(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
 
 // -----
 
+// loom.pad: one generic over the result reading the input at the source index.
+// CHECK-LABEL: func.func @pad_reflect
+func.func @pad_reflect(%x: tensor<2x4xf32>) -> tensor<2x9xf32> {
+  // CHECK: %[[X:[a-z0-9_]+]]: tensor<2x4xf32>
+  // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x9xf32>)
+  // CHECK: %[[I0:.*]] = linalg.index 0
+  // CHECK: %[[I1:.*]] = linalg.index 1
+  // CHECK: %[[J:.*]] = arith.subi %[[I1]], %c3
+  // CHECK: arith.cmpi slt, %[[J]], %c0
+  // CHECK: arith.cmpi sge, %{{.*}}, %c4
+  // CHECK: %[[R:.*]] = arith.select
+  // CHECK: tensor.extract %[[X]][%[[I0]], %[[R]]] : tensor<2x4xf32>
+  %0 = loom.pad %x low = [0, 3] high = [0, 2] mode = "reflect" : tensor<2x4xf32> -> tensor<2x9xf32>
+  return %0 : tensor<2x9xf32>
+}
+
+// CHECK-LABEL: func.func @pad_zeros
+func.func @pad_zeros(%x: tensor<4xf32>) -> tensor<7xf32> {
+  // CHECK: linalg.generic
+  // CHECK: %[[IN:.*]] = arith.andi
+  // CHECK: %[[V:.*]] = tensor.extract
+  // CHECK: arith.select %[[IN]], %[[V]], %cst
+  %0 = loom.pad %x low = [1] high = [2] mode = "zeros" : tensor<4xf32> -> tensor<7xf32>
+  return %0 : tensor<7xf32>
+}
+
+// unpad with zeros is the slice; with reflect a sum over the element and its
+// mirror images: 3 x 1 candidates here (dimension 0 is not padded).
+// CHECK-LABEL: func.func @unpad
+func.func @unpad(%g: tensor<2x9xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  // CHECK: tensor.extract_slice %{{.*}}[0, 3] [2, 4] [1, 1]
+  %0 = loom.unpad %g low = [0, 3] high = [0, 2] mode = "zeros" : tensor<2x9xf32> -> tensor<2x4xf32>
+  // CHECK: linalg.generic
+  // CHECK-COUNT-3: tensor.extract %{{.*}} : tensor<2x9xf32>
+  // CHECK-NOT: tensor.extract
+  // CHECK: linalg.yield
+  %1 = loom.unpad %g low = [0, 3] high = [0, 2] mode = "reflect" : tensor<2x9xf32> -> tensor<2x4xf32>
+  return %0, %1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
 // CHECK-LABEL: func.func @slice_concat
 func.func @slice_concat(%x: tensor<4x8xf32>) -> tensor<4x11xf32> {
   // CHECK: %[[S:.*]] = tensor.extract_slice %{{.*}}[0, 2] [4, 3] [1, 2] : tensor<4x8xf32> to tensor<4x3xf32>

@@ -227,6 +227,43 @@ def Loom_InsertSliceOp : Loom_ShapeOp<"insert_slice", [AllTypesMatch<["dest", "r
                        "`:` type($source) `into` type($dest)";
 }
 
+def Loom_PadOp : Loom_ShapeOp<"pad"> {
+  let summary = "Pad every dimension with zeros or by reflection";
+  let description = [{
+    Result dimension `d` is `low[d] + input[d] + high[d]` long. `mode` is
+    `zeros`, or `reflect` (PyTorch's: the border mirrors the input without
+    repeating its edge, `x[2], x[1], x[0], x[1], ...`; needs `low[d], high[d]
+    < input[d]`). One op, so one loop nest (one GPU kernel), where slices and
+    concatenations of the border were a copy each.
+
+    ```mlir
+    %p = loom.pad %x low = [0, 0, 3, 3] high = [0, 0, 3, 3] mode = "reflect" : tensor<10x1x28x28xf32> -> tensor<10x1x34x34xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$input, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high, StrAttr:$mode);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$input `low` `=` $low `high` `=` $high `mode` `=` $mode attr-dict "
+                       "`:` type($input) `->` type($result)";
+}
+
+def Loom_UnpadOp : Loom_ShapeOp<"unpad"> {
+  let summary = "The adjoint of `loom.pad` (its gradient): fold the border back in";
+  let description = [{
+    Result element `i` is the sum of the input elements that `loom.pad` with
+    the same attributes fills from element `i` of its input: the element at
+    `i + low` and, with `reflect`, its mirror images in the border (up to
+    three candidates per dimension). With `zeros` it is a slice.
+
+    ```mlir
+    %g = loom.unpad %dp low = [0, 0, 3, 3] high = [0, 0, 3, 3] mode = "reflect" : tensor<10x1x34x34xf32> -> tensor<10x1x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$input, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high, StrAttr:$mode);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$input `low` `=` $low `high` `=` $high `mode` `=` $mode attr-dict "
+                       "`:` type($input) `->` type($result)";
+}
+
 //===----------------------------------------------------------------------===//
 // Comparison, selection, casts: not differentiable themselves, they build
 // masks and the gradients of relu, maximum, reduce_max and losses.

@@ -1,6 +1,6 @@
 // Convolutional-network layers: padding, conv2d, pooling, batch norm. Padding
-// and pooling are compositions of loom ops (so their gradients are those ops');
-// conv2d is one op with its own gradient ops.
+// is one loom.pad and conv2d one op, each with its own gradient ops; pooling
+// and batch norm are compositions of loom ops (so their gradients are those ops').
 #pragma once
 
 #include "loom/dsl/layers.hpp"
@@ -18,36 +18,20 @@ struct Conv {
   bool bias = true;
 };
 
-namespace detail {
-template <long Axis, long P, DType T, long... D> auto pad_axis(const Tensor<T, D...> &x, Pad mode, const loc_t &loc) {
-  constexpr long n = dims_v<D...>[Axis];
-  if constexpr (P == 0) return x;
-  else if (mode == Pad::zeros) {
-    constexpr auto edge = [] {
-      auto s = dims_v<D...>;
-      s[Axis] = P;
-      return s;
-    }();
-    auto z = full<T>(0.0, loc);
-    auto zeros = broadcast_to_shape<edge>(z, loc);
-    return concat<Axis>(zeros, x, zeros);
-  } else {
-    // reflect: x[P], ..., x[1], x, x[n-2], ..., x[n-1-P] along the axis.
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return concat<Axis>(slice<Axis, P - long(I), P - long(I) + 1>(x, loc)..., x,
-                          slice<Axis, n - 2 - long(I), n - 1 - long(I)>(x, loc)...);
-    }(std::make_index_sequence<P>{});
-  }
-}
-} // namespace detail
 
 /// Pads the last two axes of [N, C, H, W] by P on every side; reflect needs P < H and P < W.
 template <long P, Pad Mode = Pad::zeros, DType T, long N, long C, long H, long W>
 auto pad2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
   LOOM_REQUIRE(Mode == Pad::zeros || (P < H && P < W), "loom: reflect padding must be smaller than the input",
                "pad2d: reflect padding ", P, " needs an input larger than that, got ", dims_v<N, C, H, W>);
-  if constexpr (Mode == Pad::reflect && !(P < H && P < W)) return x;
-  else return detail::pad_axis<3, P>(detail::pad_axis<2, P>(x, Mode, loc), Mode, loc);
+  if constexpr (P == 0 || (Mode == Pad::reflect && !(P < H && P < W))) return x;
+  else {
+    // One loom.pad: reflect as PyTorch's (x[P], ..., x[1], x, x[n-2], ..., x[n-1-P]).
+    std::vector<int64_t> pads{0, 0, P, P};
+    return detail::record<Tensor<T, N, C, H + 2 * P, W + 2 * P>>(
+        "pad", {x.node()}, loc, {{"low", pads}, {"high", pads}}, {},
+        {{"mode", Mode == Pad::reflect ? "reflect" : "zeros"}});
+  }
 }
 
 /// 2-D convolution of x [N, C, H, W] with w [O, C/groups, K, K] (PyTorch's conv2d,

@@ -313,10 +313,7 @@ auto compare(const Tensor<T, A...> &a, const Tensor<U, B...> &b, const loc_t &lo
   else {
     using R = tensor_from_t<T, bc.d>;
     int na = broadcast_node<R>(a, loc), nb = broadcast_node<R>(b, loc);
-    graph::Node n{.op = "compare", .operands = {na, nb}, .type = tensor_from_t<i1, bc.d>::type()};
-    n.strs["predicate"] = std::string(Pred.view());
-    if (loc.line()) n.loc = to_loc(loc);
-    return tensor_from_t<i1, bc.d>::from_node(Tracer::get().add(std::move(n)));
+    return record<tensor_from_t<i1, bc.d>>("compare", {na, nb}, loc, {}, {}, {{"predicate", std::string(Pred.view())}});
   }
 }
 } // namespace detail

@@ -111,9 +111,11 @@ namespace detail {
 /// Records an op node and returns the result as a tensor of type R.
 template <class R>
 R record(std::string op, std::vector<int> operands, const std::source_location &loc,
-         std::map<std::string, std::vector<int64_t>> ints = {}, std::vector<double> values = {}) {
+         std::map<std::string, std::vector<int64_t>> ints = {}, std::vector<double> values = {},
+         std::map<std::string, std::string> strs = {}) {
   graph::Node n{.op = std::move(op), .operands = std::move(operands), .type = R::type(),
                 .ints = std::move(ints), .values = std::move(values), .loc = {}};
+  n.strs = std::move(strs);
   if (loc.line()) n.loc = to_loc(loc);
   return R::from_node(Tracer::get().add(std::move(n)));
 }
