@@ -26,7 +26,7 @@ const char *const kBufferizePipeline =
 // Per-op schedules (tiling, vectorization) belong before convert-linalg-to-loops.
 std::string toLLVMPipeline(bool runtimeAllocs) {
   return std::string("convert-linalg-to-loops,lower-affine,convert-scf-to-cf,expand-strided-metadata,") +
-         (runtimeAllocs ? "finalize-memref-to-llvm{use-generic-functions}," : "finalize-memref-to-llvm,") +
+         (runtimeAllocs ? "finalize-memref-to-llvm{use-generic-functions}," : "finalize-memref-to-llvm{use-aligned-alloc},") +
          "convert-math-to-llvm,convert-math-to-libm,"
          "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},reconcile-unrealized-casts,"
