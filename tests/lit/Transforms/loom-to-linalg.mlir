@@ -251,7 +251,9 @@ func.func @insert(%s: tensor<4x2xf32>, %d: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // CHECK-LABEL: func.func @conv
 func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %dy: tensor<2x6x3x3xf32>)
     -> (tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32>, tensor<2x4x9x9xf32>) {
-  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 3) * 2 + d4, d2 * 2 + d5 * 2, d3 * 2 + d6 * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+  // Loops (n, o, i | c, kh, kw | j): the output column innermost, so a row of
+  // outputs accumulates in independent registers (not one serial chain).
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 3) * 2 + d3, d2 * 2 + d4 * 2, d6 * 2 + d5 * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d6)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
   // CHECK:   arith.mulf
   // CHECK:   arith.addf
   %y = loom.conv2d %x, %w strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x3x3xf32>
@@ -261,7 +263,8 @@ func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %dy: tensor<2x
   // The input gradient spreads dy by the strides into a padded buffer, then
   // contracts over (oo, kh, kw); an [Og] operand gives oo its range.
   // CHECK: tensor.insert_slice %arg2 into %{{.*}}[0, 0, 4, 4] [2, 6, 3, 3] [1, 1, 2, 2] : tensor<2x6x3x3xf32> into tensor<2x6x13x13xf32>
-  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 2) * 3 + d4, d2 + (-d5 + 2) * 2, d3 + (-d6 + 2) * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> ((d1 floordiv 2) * 3 + d4, d1 mod 2, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>]
+  // Loops (n, ci, p | oo, kh, kw | q), q innermost as in the forward pass.
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 2) * 3 + d3, d2 + (-d4 + 2) * 2, d6 + (-d5 + 2) * 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> ((d1 floordiv 2) * 3 + d3, d1 mod 2, d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d6)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
   %dx = loom.conv2d_input_grad %dy, %w strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32> -> tensor<2x4x9x9xf32>
   return %y, %dw, %dx : tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32>, tensor<2x4x9x9xf32>
 }
