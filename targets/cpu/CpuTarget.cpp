@@ -68,7 +68,12 @@ bool optimize(llvm::Module &m, const Machine &machine, std::string &error) {
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(tm.get());
+  // As clang -O3: PipelineTuningOptions leaves the SLP vectorizer off by default
+  // (independent sums, such as a convolution's row of outputs, stay scalar).
+  llvm::PipelineTuningOptions pto;
+  pto.LoopVectorization = true;
+  pto.SLPVectorization = true;
+  llvm::PassBuilder pb(tm.get(), pto);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
