@@ -4,12 +4,9 @@
 // the ratio, the device memory loom's allocator used, and `loom_cuda NAME
 // images/s` lines that scripts/gpu-check.sh sets against PyTorch's.
 // Without a GPU it says so and exits 77.
-#include "cheat.h"
-#include "edge_bench.h"
 #include "edge_step.hpp"
 
 #include <chrono>
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -32,28 +29,24 @@ int main(int argc, char **argv) {
   }
   std::printf("GPU: %s\n", loom::rt::cuda::device_description().c_str());
   edge_step::Batch b;
-  edge_bench::Model cpu(1, Device::cpu), gpu(1, Device::cuda);
+  edge_step::Nets cpu(Device::cpu), gpu(Device::cuda);
   { // the first call loads the model's kernels (the driver JIT-compiles the PTX, or takes it from its cache)
     auto t0 = std::chrono::steady_clock::now();
-    gpu.cnn_train(b.x, b.y, 1e-3f);
+    gpu.cnn(b);
     loom::rt::cuda::synchronize();
     std::printf("first cuda call (loads the kernels): %.2f s\n",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   loom::rt::cuda::reset_peak();
-  auto compare = [&](const char *net, int cpu_steps, auto cpu_step, auto gpu_step) {
-    double c = edge_step::images_per_second(cpu_steps, cpu_step);
-    double g = edge_step::images_per_second(steps, gpu_step);
+  auto compare = [&](const char *net, int cpu_steps, void (edge_step::Nets::*step)(edge_step::Batch &)) {
+    double c = edge_step::images_per_second(cpu_steps, [&] { (cpu.*step)(b); });
+    double g = edge_step::images_per_second(steps, [&] { (gpu.*step)(b); });
     std::printf("%s train step, batch 64: cpu %.0f images/s, cuda %.0f images/s, cuda/cpu %.2f\n", net, c, g, g / c);
     std::printf("loom_cuda %s_train_step_images_per_s %.0f\n", net, g);
   };
-  compare("cnn", steps, [&] { cpu.cnn_train(b.x, b.y, 1e-3f); }, [&] { gpu.cnn_train(b.x, b.y, 1e-3f); });
-  compare("mlp", steps, [&] { cpu.mlp_train(b.x, b.y, 1e-3f); }, [&] { gpu.mlp_train(b.x, b.y, 1e-3f); });
-  cheat::Model ccpu(1, Device::cpu), cgpu(1, Device::cuda);
-  loom::rt::Array<float> p;
-  p[0] = 0.5f;
-  // The ConvNet's CPU step takes ~150 ms: fewer steps there.
-  compare("convnet", std::max(1, steps / 10), [&] { ccpu.train(b.x, b.y, p, 3e-3f); }, [&] { cgpu.train(b.x, b.y, p, 3e-3f); });
+  compare("cnn", steps, &edge_step::Nets::cnn);
+  compare("mlp", steps, &edge_step::Nets::mlp);
+  compare("convnet", edge_step::convnet_cpu_steps(steps), &edge_step::Nets::convnet);
   auto s = loom::rt::cuda::memory_stats();
   std::printf("device memory: peak %.1f MiB in use by loom (%.1f MiB held); the GPU has %.1f of %.1f GiB free\n",
               s.peak / 1048576.0, s.reserved / 1048576.0, s.device_free / 1073741824.0, s.device_total / 1073741824.0);
