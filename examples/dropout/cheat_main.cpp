@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -67,15 +69,14 @@ int main(int argc, char **argv) {
   // The homework's size (every training image, 10 epochs) is the default:
   // about 4 min per p here. --images/--epochs make a smaller run (12,000 and 4
   // finish in 20 s per p, too little for the network to learn the cheat).
-  long images = 0;
-  int epochs = 0;
-  try {
-    images = args.options["images"].empty() ? 0 : std::stol(args.options["images"]);
-    epochs = std::stoi(args.options["epochs"]);
-  } catch (const std::exception &) {
-    images = -1;
-  }
-  if (images < 0 || epochs <= 0) {
+  auto positive = [](const std::string &s) -> int { // -1 unless all of s is a number in 1..INT_MAX
+    char *end = nullptr;
+    long v = std::strtol(s.c_str(), &end, 10);
+    return !s.empty() && *end == '\0' && v > 0 && v <= std::numeric_limits<int>::max() ? int(v) : -1;
+  };
+  const int images = args.options["images"].empty() ? 0 : positive(args.options["images"]); // 0: all
+  const int epochs = positive(args.options["epochs"]);
+  if (images < 0 || epochs < 0) {
     std::fprintf(stderr, "dropout_cheat: --images and --epochs take positive numbers, got '%s' and '%s'\n",
                  args.options["images"].c_str(), args.options["epochs"].c_str());
     return 2;
