@@ -23,6 +23,9 @@ const char *const kBufferizePipeline =
     "buffer-deallocation-pipeline,"
     "canonicalize,cse";
 
+// One function per distinct kernel, called from the exports.
+const char *const kKernelsPipeline = "loom-outline-kernels";
+
 // Per-op schedules (tiling, vectorization) belong before convert-linalg-to-loops.
 std::string toLLVMPipeline(bool runtimeAllocs) {
   return std::string("convert-linalg-to-loops,lower-affine,convert-scf-to-cf,expand-strided-metadata,") +

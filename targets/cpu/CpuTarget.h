@@ -12,6 +12,10 @@ namespace loom::cpu {
 /// caller's buffers (out-params, no copy); every temporary is freed.
 extern const char *const kBufferizePipeline;
 
+/// Each linalg op on buffers becomes a call of a kernel function, one per
+/// distinct kernel (-loom-outline-kernels).
+extern const char *const kKernelsPipeline;
+
 /// memrefs + linalg -> LLVM dialect, with plain-pointer arguments.
 /// `runtimeAllocs`: allocations call the runtime (_mlir_memref_to_llvm_alloc/
 /// free) instead of malloc/free (the cuda-emulator target's device memory).

@@ -21,7 +21,9 @@ Traces the model's exports and compiles them.
                           linalg     after -loom-to-linalg (linalg on tensors)
                           fused      after elementwise fusion
                           buffers    after bufferization (memrefs, no leaks)
-                          kernels    cuda: each linalg op a gpu.launch, outlined into one gpu.module
+                          kernels    cpu: each linalg op a call of a kernel function, one per
+                                     distinct kernel; cuda: each linalg op a gpu.launch, outlined
+                                     into one gpu.module
                           llvm-mlir  the LLVM dialect (cuda: host code with the PTX embedded)
                           ptx        cuda: the kernels' PTX
                           llvm       LLVM IR after O3
@@ -30,6 +32,7 @@ Traces the model's exports and compiles them.
                           header     the C++ header with typed entry points
   -o FILE               write there instead of stdout (removed again if compilation fails)
   --dump-dir DIR        also write every stage as DIR/NN-STAGE.EXT
+  --dump-stages=LIST    with --dump-dir, only these stages (e.g. kernels,ptx)
   --print-ir-after-all  print the IR after each MLIR pass to stderr
   --print-locations     show each op's model-source file:line:col in MLIR stages
   --target=T            code-generation target: cpu, cuda, or cuda-emulator (the cuda
@@ -80,6 +83,14 @@ int main(int argc, char **argv) {
         emit = *s;
       } else if (option(argc, argv, i, "-o", output) || option(argc, argv, i, "--dump-dir", opts.dumpDir) ||
                  option(argc, argv, i, "--cpu", opts.cpu)) {
+      } else if (option(argc, argv, i, "--dump-stages", v)) {
+        for (size_t a = 0; a <= v.size();) {
+          size_t b = std::min(v.find(',', a), v.size());
+          auto s = loom::parseStage(v.substr(a, b - a));
+          if (!s) throw "unknown stage '" + v.substr(a, b - a) + "' in --dump-stages=" + v + " (stages as for --emit)";
+          opts.dumpStages.push_back(*s);
+          a = b + 1;
+        }
       } else if (option(argc, argv, i, "--target", v)) {
         opts.headerTargets.clear();
         for (size_t a = 0; a <= v.size();) {
@@ -104,6 +115,7 @@ int main(int argc, char **argv) {
   if (emit == loom::Stage::object && (output.empty() || output == "-"))
     return fail("--emit=obj writes a binary file: give -o FILE");
   if (opts.cpu.empty()) return fail("--cpu needs a CPU name");
+  if (!opts.dumpStages.empty() && opts.dumpDir.empty()) return fail("--dump-stages needs --dump-dir DIR");
   if (opts.headerTargets.size() > 1 && emit != loom::Stage::header)
     return fail("--target=" + opts.target + ",...: code is generated for one target at a time (a list is for --emit=header)");
 

@@ -8,6 +8,7 @@
 #include "cpu/CpuTarget.h"
 #include "cuda/CudaTarget.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -56,10 +57,21 @@ struct StageWriter {
   const CompileOptions &opts;
   llvm::raw_ostream &out;
 
+  bool dumps(Stage s) const {
+    return !opts.dumpDir.empty() && (opts.dumpStages.empty() || llvm::is_contained(opts.dumpStages, s));
+  }
+  /// The last stage anything is asked of.
+  Stage last() const {
+    Stage l = emit;
+    if (!opts.dumpDir.empty())
+      l = std::max(l, opts.dumpStages.empty() ? Stage::header : *llvm::max_element(opts.dumpStages));
+    return l;
+  }
+
   /// Returns true once the pipeline has produced everything asked for.
   template <class Print> bool operator()(Stage s, Print &&print) {
     if (s == emit) print(out);
-    if (!opts.dumpDir.empty()) {
+    if (dumps(s)) {
       llvm::SmallString<128> path(opts.dumpDir);
       llvm::sys::path::append(path, llvm::formatv("{0:2}-{1}.{2}", static_cast<int>(s) + 1,
                                                   stageName(s), kStageFiles[static_cast<int>(s)])
@@ -69,7 +81,7 @@ struct StageWriter {
       if (ec) llvm::errs() << "loom: cannot write " << path << ": " << ec.message() << "\n";
       else print(file);
     }
-    return s >= emit && (opts.dumpDir.empty() || s >= Stage::header);
+    return s >= last();
   }
 };
 
@@ -82,6 +94,24 @@ LogicalResult runPasses(ModuleOp module, llvm::StringRef pipeline, const Compile
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     return failure();
   return pm.run(module);
+}
+
+/// loom's argument attributes (loom.param = "conv1.weight", ...) mean nothing
+/// to LLVM IR: the translation would warn about each one, printing the whole
+/// function into every warning (minutes for a ResNet's train step).
+void dropLoomArgAttrs(ModuleOp m) {
+  auto others = [](DictionaryAttr d) {
+    SmallVector<NamedAttribute> kept;
+    if (d)
+      for (NamedAttribute a : d)
+        if (!a.getName().strref().starts_with("loom.")) kept.push_back(a);
+    return kept;
+  };
+  m.walk([&](LLVM::LLVMFuncOp op) {
+    auto fn = cast<FunctionOpInterface>(op.getOperation());
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i) fn.setArgAttrs(i, others(fn.getArgAttrDict(i)));
+    for (unsigned i = 0; i < fn.getNumResults(); ++i) fn.setResultAttrs(i, others(fn.getResultAttrDict(i)));
+  });
 }
 
 } // namespace
@@ -100,9 +130,8 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     llvm::errs() << "loom: unknown --target=" << opts.target << " (supported: cpu, cuda, cuda-emulator)\n";
     return failure();
   }
-  if ((!cuda && emit == Stage::ptx) || (!cuda && !emulator && emit == Stage::kernels)) {
-    llvm::errs() << "loom: --emit=" << stageName(emit) << " exists only for --target=cuda"
-                 << (emit == Stage::kernels ? " and cuda-emulator" : "") << "\n";
+  if (!cuda && emit == Stage::ptx) {
+    llvm::errs() << "loom: --emit=" << stageName(emit) << " exists only for --target=cuda\n";
     return failure();
   }
   std::string libdevice;
@@ -149,12 +178,14 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
   if (stage(Stage::buffers, printOp(m))) return success();
 
-  // 6. CUDA: every linalg op becomes a kernel, all in one gpu.module (the
+  // 6. Kernels. CPU: every linalg op becomes a call of a kernel function, one
+  //    per distinct (op, shapes, attributes), so LLVM optimises each once.
+  //    CUDA: every linalg op becomes a GPU kernel, all in one gpu.module (the
   //    emulator runs each kernel as loops on the CPU instead).
-  if (cuda || emulator) {
-    if (failed(runPasses(m, cuda ? cuda::kKernelsPipeline : cuda::kEmulatorPipeline, opts))) return failure();
-    if (stage(Stage::kernels, printOp(m))) return success();
-  }
+  if (failed(runPasses(m, cuda ? cuda::kKernelsPipeline : emulator ? cuda::kEmulatorPipeline : cpu::kKernelsPipeline,
+                       opts)))
+    return failure();
+  if (stage(Stage::kernels, printOp(m))) return success();
 
   // 7. LLVM dialect (CUDA: the host code, and the kernels compiled to PTX and embedded).
   if (failed(runPasses(m, cuda ? cuda::toLLVMPipeline(opts.cudaChip, libdevice) : cpu::toLLVMPipeline(emulator), opts)))
@@ -164,6 +195,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
 
   // 8. LLVM IR (host code), optimised at O3 for the chosen CPU.
   llvm::LLVMContext llvmCtx;
+  dropLoomArgAttrs(m);
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(m, llvmCtx, gm.name);
   if (!llvmModule) return failure();
   cpu::Machine machine = cpu::machineFor(opts.cpu);

@@ -15,7 +15,7 @@
 namespace loom {
 
 /// What --emit= stops at, in pipeline order.
-/// `kernels` and `ptx` exist only for --target=cuda.
+/// `ptx` exists only for --target=cuda.
 enum class Stage { loom, loom_grad, linalg, fused, buffers, kernels, llvm_mlir, ptx, llvm, assembly, object, header };
 
 /// The --emit= spelling of each stage; parseStage is its inverse.
@@ -29,6 +29,7 @@ struct CompileOptions {
   std::string cudaToolkit;        // --cuda-toolkit= (for libdevice; default $CUDA_HOME, /usr/local/cuda)
   std::string cpu = "x86-64-v3"; // --cpu= (an LLVM CPU name, or "native")
   std::string dumpDir;           // --dump-dir: one numbered file per stage
+  std::vector<Stage> dumpStages; // --dump-stages: only these stages into --dump-dir (empty: all)
   bool printIrAfterAll = false;  // --print-ir-after-all
   bool printLocations = false;   // --print-locations: model.cpp:line:col on every op
 };

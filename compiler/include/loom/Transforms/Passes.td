@@ -128,6 +128,40 @@ def LoomLinalgToGpu : Pass<"loom-linalg-to-gpu", "mlir::func::FuncOp"> {
   ];
 }
 
+def LoomOutlineKernels : Pass<"loom-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Outline every linalg op on buffers into a kernel function, one per distinct kernel";
+  let description = [{
+    The CPU target's counterpart of GPU kernel outlining. Each `linalg` op
+    with buffer semantics becomes a `func.call` of a private function holding
+    just that op (its constants cloned in, every other value an argument);
+    ops that print the same once outlined (same op, shapes, indexing maps,
+    body, attributes) share one function, across all exports of the module.
+    The export is left as a flat sequence of allocations and calls, and LLVM
+    optimises each distinct kernel once: compile time follows the number of
+    distinct shapes, not the depth of the network.
+
+    Kernels are `noinline` (inlined back, LLVM would optimise one huge
+    function again). An argument that is the only view of its buffer among
+    the call's operands gets `llvm.noalias` (distinct export arguments are
+    distinct buffers: the ABI's rule), so the kernel keeps the alias facts it
+    had inside the export; two views of one buffer get none.
+
+    ```mlir
+    func.func @f(%x: memref<4xf32>, %y: memref<4xf32>, %z: memref<4xf32>) {
+      linalg.generic {...} ins(%x : memref<4xf32>) outs(%y : memref<4xf32>) {...}
+      linalg.generic {...} ins(%y : memref<4xf32>) outs(%z : memref<4xf32>) {...}
+    // becomes
+    func.func @f(...) {
+      call @k0_generic(%x, %y) : (memref<4xf32>, memref<4xf32>) -> ()
+      call @k0_generic(%y, %z) : (memref<4xf32>, memref<4xf32>) -> ()
+    func.func private @k0_generic(%arg0: memref<4xf32> {llvm.noalias},
+                                  %arg1: memref<4xf32> {llvm.noalias})
+        attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]} {...}
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"];
+}
+
 def LoomMergeGpuModules : Pass<"loom-merge-gpu-modules", "mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one `gpu.module`";
   let description = [{
