@@ -1,4 +1,5 @@
-# loom_add_model(NAME SOURCE model.cpp [CPU cpu-name] [TARGETS cpu [cuda]] [EXTRA_SOURCES ...])
+# loom_add_model(NAME SOURCE model.cpp [CPU cpu-name] [TARGETS cpu [cuda]] [DUMP_STAGES]
+#                [EXTRA_SOURCES ...])
 #
 # Builds NAME_generator from the model source (it links loom's compiler), runs it
 # at build time, and yields:
@@ -6,11 +7,18 @@
 #                       loom::runtime and libm: no LLVM or MLIR);
 #   NAME.h              its header (#include "NAME.h"), with NAME::Model and a
 #                       typed method per export;
-#   NAME.loom/stages/   every IR stage, numbered (as --dump-dir writes them);
+#   NAME.loom/stages/   with DUMP_STAGES: every IR stage, numbered (as --dump-dir
+#                       writes them; off by default, since the dumps of a large
+#                       network cost time and disk: the generator prints any
+#                       stage on demand);
 # and for the cuda target (kernels as PTX inside the library, launched through
 # the runtime's CUDA layer; the device is picked at run time):
-#   NAME.loom/stages-cuda/  the CUDA pipeline's stages;
+#   NAME.loom/stages-cuda/  with DUMP_STAGES, the CUDA pipeline's stages;
 #   NAME.loom/NAME.ptx      the kernels' PTX (for ptxas and for reading).
+#
+# loom_add_generator(NAME SOURCE model.cpp [EXTRA_SOURCES ...]) builds only the
+# generator executable NAME_generator (for models compiled by hand or by a
+# benchmark script).
 # CPU defaults to LOOM_CPU (x86-64-v3); "native" targets the build machine.
 # TARGETS defaults to cpu and cuda when a CUDA toolkit was found (LOOM_CUDA_TOOLKIT),
 # else cpu; cuda without a toolkit is dropped with a warning.
@@ -28,8 +36,18 @@ else()
   set(LOOM_GENERATOR_CXX_STANDARD 20)
 endif()
 
+function(loom_add_generator name)
+  cmake_parse_arguments(ARG "" "SOURCE" "EXTRA_SOURCES" ${ARGN})
+  if(NOT ARG_SOURCE)
+    message(FATAL_ERROR "loom_add_generator(${name}): SOURCE model.cpp is required")
+  endif()
+  add_executable(${name}_generator ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
+  target_link_libraries(${name}_generator PRIVATE loom::generator_main)
+  set_target_properties(${name}_generator PROPERTIES CXX_STANDARD ${LOOM_GENERATOR_CXX_STANDARD})
+endfunction()
+
 function(loom_add_model name)
-  cmake_parse_arguments(ARG "" "SOURCE;CPU" "EXTRA_SOURCES;TARGETS" ${ARGN})
+  cmake_parse_arguments(ARG "DUMP_STAGES" "SOURCE;CPU" "EXTRA_SOURCES;TARGETS" ${ARGN})
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "loom_add_model(${name}): SOURCE model.cpp is required")
   endif()
@@ -53,18 +71,23 @@ function(loom_add_model name)
   endif()
   list(JOIN ARG_TARGETS "," targets)
 
+  loom_add_generator(${name} SOURCE ${ARG_SOURCE} EXTRA_SOURCES ${ARG_EXTRA_SOURCES})
   set(gen ${name}_generator)
-  add_executable(${gen} ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
-  target_link_libraries(${gen} PRIVATE loom::generator_main)
-  set_target_properties(${gen} PROPERTIES CXX_STANDARD ${LOOM_GENERATOR_CXX_STANDARD})
 
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${name}.loom)
   set(obj ${out}/${name}.o)
   set(hdr ${out}/include/${name}.h)
+  set(dump "")
+  # The PTX is always kept (NAME.ptx, for ptxas and for reading).
+  set(cuda_dump --dump-dir ${out}/stages-cuda --dump-stages=ptx)
+  if(ARG_DUMP_STAGES)
+    set(dump --dump-dir ${out}/stages)
+    set(cuda_dump --dump-dir ${out}/stages-cuda)
+  endif()
   add_custom_command(
     OUTPUT ${obj} ${hdr}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${out}/include
-    COMMAND ${gen} --emit=obj --cpu=${ARG_CPU} -o ${obj} --dump-dir ${out}/stages
+    COMMAND ${gen} --emit=obj --cpu=${ARG_CPU} -o ${obj} ${dump}
     COMMAND ${gen} --emit=header --target=${targets} -o ${hdr}
     DEPENDS ${gen}
     COMMENT "loom: compiling model ${name} for ${ARG_CPU}"
@@ -75,7 +98,7 @@ function(loom_add_model name)
     add_custom_command(
       OUTPUT ${cuda_obj} ${out}/${name}.ptx
       COMMAND ${gen} --emit=obj --target=cuda --cpu=${ARG_CPU} --cuda-chip=${LOOM_CUDA_CHIP}
-              --cuda-toolkit=${LOOM_CUDA_TOOLKIT} -o ${cuda_obj} --dump-dir ${out}/stages-cuda
+              --cuda-toolkit=${LOOM_CUDA_TOOLKIT} -o ${cuda_obj} ${cuda_dump}
       COMMAND ${CMAKE_COMMAND} -E copy ${out}/stages-cuda/08-ptx.ptx ${out}/${name}.ptx
       DEPENDS ${gen}
       COMMENT "loom: compiling model ${name} for cuda (${LOOM_CUDA_CHIP})"

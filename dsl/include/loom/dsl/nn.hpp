@@ -61,15 +61,18 @@ auto conv2d(const Tensor<f32, N, C, H, W> &x, const Tensor<f32, O, CG, KH, KW> &
 }
 
 /// Conv2d<In, Out, K, Conv{...}>: weight [Out, In/groups, K, K] and bias [Out], PyTorch's defaults.
+/// With Conv{.bias = false} there is no bias parameter at all (as PyTorch's bias=False:
+/// nothing to store, load or update).
 template <long In, long Out, long K, Conv Opts = Conv{}> struct Conv2d {
+  struct NoBias {
+    NoBias(const std::string &, graph::Init, const loc_t &) {}
+  };
   static constexpr long fan_in = In / Opts.groups * K * K;
   Param<f32, Out, In / Opts.groups, K, K> weight;
-  Param<f32, Out> bias;
+  [[no_unique_address]] std::conditional_t<Opts.bias, Param<f32, Out>, NoBias> bias;
   explicit Conv2d(const std::string &name, LOOM_HERE)
       : weight(name + ".weight", init::torch_default(fan_in), loc),
-        bias(name + ".bias", Opts.bias ? init::torch_default(fan_in) : init::zeros(), loc) {
-    if (!Opts.bias) bias.freeze();
-  }
+        bias(name + ".bias", init::torch_default(fan_in), loc) {}
   template <long N, long C, long H, long W> auto operator()(const Tensor<f32, N, C, H, W> &x, LOOM_HERE) const {
     LOOM_REQUIRE(C == In, "loom: Conv2d: the input's channels differ from the layer's", "Conv2d<", In, ",", Out, ",",
                  K, ">: expects input [N,", In, ",H,W], got ", dims_v<N, C, H, W>);

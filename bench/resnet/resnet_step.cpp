@@ -1,0 +1,46 @@
+// ResNet-18 (CIFAR, torchvision's structure) at batch 64 on the CPU: one
+// train step (SGD momentum 0.9) and one forward, milliseconds each (best of
+// `runs` after one warm-up). bench/run.sh runs it next to PyTorch.
+#include "resnet18.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+template <class F> double best_ms(int runs, F f) {
+  f(); // warm-up: first-touch of every buffer
+  double best = 1e30;
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
+int main(int argc, char **argv) {
+  int runs = 3;
+  if (argc > 1) {
+    char *end = nullptr;
+    long v = std::strtol(argv[1], &end, 10);
+    if (argc > 2 || *end || v < 1 || v > 1000) {
+      std::fprintf(stderr, "usage: bench_resnet_step [runs, 1..1000; default 3]\n");
+      return 2;
+    }
+    runs = int(v);
+  }
+  resnet18::Model model(1, loom::rt::Device::cpu);
+  loom::rt::Array<float, 64, 3, 32, 32> x;
+  loom::rt::Array<int64_t, 64> y;
+  for (long i = 0; i < x.numel; ++i) x[i] = float((i * 37) % 101) / 101.0f - 0.5f;
+  for (long i = 0; i < 64; ++i) y[i] = i % 10;
+  float loss = 0;
+  double train = best_ms(runs, [&] { loss = model.train(x, y, 1e-3f); });
+  double forward = best_ms(runs, [&] { (void)model.predict(x); });
+  std::printf("loom resnet18_train_ms %.1f\n", train);
+  std::printf("loom resnet18_forward_ms %.1f\n", forward);
+  std::printf("(last loss %.4f)\n", loss);
+  return 0;
+}
