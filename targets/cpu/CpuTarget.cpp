@@ -23,8 +23,11 @@ const char *const kBufferizePipeline =
     "buffer-deallocation-pipeline,"
     "canonicalize,cse";
 
-// One function per distinct kernel, called from the exports.
-const char *const kKernelsPipeline = "loom-outline-kernels";
+const char *const kFusePipeline = "loom-fuse-elementwise{keep-convolutions},canonicalize,cse";
+
+// Convolutions call the runtime's micro-kernels; every other linalg op becomes
+// one function per distinct kernel, called from the exports.
+const char *const kKernelsPipeline = "loom-cpu-ukernels,loom-outline-kernels";
 
 // Per-op schedules (tiling, vectorization) belong before convert-linalg-to-loops.
 std::string toLLVMPipeline(bool runtimeAllocs) {

@@ -8,6 +8,9 @@
 
 namespace loom::cpu {
 
+/// Elementwise fusion that leaves convolutions alone (-loom-fuse-elementwise).
+extern const char *const kFusePipeline;
+
 /// linalg on tensors -> memrefs: one-shot bufferization; results become the
 /// caller's buffers (out-params, no copy); every temporary is freed.
 extern const char *const kBufferizePipeline;

@@ -5,6 +5,7 @@
 using namespace loom;
 
 using X = In<"x", f32, 2, 4, 9, 9>;
+using XW = In<"x", f32, 2, 16, 9, 9>;
 
 template <long... D> auto weigh(const Tensor<f32, D...> &y, const Tensor<f32, D...> &c) { return sum(y * c); }
 
@@ -18,6 +19,16 @@ LOOM_GENERATOR(cnn) {
   });
   export_function("conv_reflect", [](X x, In<"w", f32, 3, 4, 7, 7> w) {
     return out<"y">(conv2d<Conv{.padding = 3, .mode = Pad::reflect}>(x, w));
+  });
+  // Wide enough for the CPU's micro-kernels (-loom-cpu-ukernels: 16+ channels).
+  export_function("conv_wide", [](XW x, In<"w", f32, 32, 16, 3, 3> w, In<"b", f32, 32> b) {
+    return out<"y">(conv2d<Conv{.padding = 1}>(x, w, b));
+  });
+  export_function("conv_wide_strided", [](XW x, In<"w", f32, 32, 8, 3, 3> w) {
+    return out<"y">(conv2d<Conv{.stride = 2, .padding = 1, .groups = 2}>(x, w));
+  });
+  export_function("conv_wide_1x1", [](XW x, In<"w", f32, 32, 16, 1, 1> w) {
+    return out<"y">(conv2d<Conv{.stride = 2}>(x, w));
   });
   export_function("pools", [](X x) {
     return std::tuple{out<"max">(max_pool2d<2>(x)), out<"avg">(avg_pool2d<3>(x)), out<"global">(global_avg_pool(x)),
@@ -33,6 +44,16 @@ LOOM_GENERATOR(cnn) {
   });
   export_gradient("g_conv_reflect", [](X x, In<"w", f32, 3, 4, 7, 7> w, In<"c", f32, 2, 3, 9, 9> c) {
     return weigh(conv2d<Conv{.padding = 3, .mode = Pad::reflect}>(x, w), c);
+  });
+  export_gradient("g_conv_wide", [](XW x, In<"w", f32, 32, 16, 3, 3> w, In<"c", f32, 2, 32, 9, 9> c) {
+    // tanh's backward (elementwise) produces dy: it must not be fused into the gradients' contractions.
+    return weigh(tanh(conv2d<Conv{.padding = 1}>(x, w)), c);
+  });
+  export_gradient("g_conv_wide_strided", [](XW x, In<"w", f32, 32, 8, 3, 3> w, In<"c", f32, 2, 32, 5, 5> c) {
+    return weigh(conv2d<Conv{.stride = 2, .padding = 1, .groups = 2}>(x, w), c);
+  });
+  export_gradient("g_conv_wide_1x1", [](XW x, In<"w", f32, 32, 16, 1, 1> w, In<"c", f32, 2, 32, 5, 5> c) {
+    return weigh(conv2d<Conv{.stride = 2}>(x, w), c);
   });
   export_gradient("g_max_pool", [](X x, In<"c", f32, 2, 4, 4, 4> c) { return weigh(max_pool2d<2>(x), c); });
   export_gradient("g_avg_pool", [](X x, In<"c", f32, 2, 4, 3, 3> c) { return weigh(avg_pool2d<3>(x), c); });

@@ -11,6 +11,7 @@
 namespace {
 
 using X = loom::rt::Array<float, 2, 4, 9, 9>;
+using XW = loom::rt::Array<float, 2, 16, 9, 9>;
 // Built on first use: with LOOM_DEVICE=cuda and no GPU, main() skips before any model exists.
 cnn::Model &model() {
   static cnn::Model m(5);
@@ -18,10 +19,10 @@ cnn::Model &model() {
 }
 
 /// PyTorch's conv2d in double: NCHW, OIHW, padding zeros or reflect.
-template <class Y, class W>
-void check_conv(const char *what, const Y &y, const X &x, const W &w, const float *bias, int stride, int pad, int dil,
+template <class Y, class XT, class W>
+void check_conv(const char *what, const Y &y, const XT &x, const W &w, const float *bias, int stride, int pad, int dil,
                 int groups, bool reflect) {
-  const int N = 2, C = 4, H = 9, O = W::shape[0], CG = W::shape[1], K = W::shape[2];
+  const int N = XT::shape[0], C = XT::shape[1], H = XT::shape[2], O = W::shape[0], CG = W::shape[1], K = W::shape[2];
   const int OH = Y::shape[2];
   auto at = [&](int n, int c, int i, int j) -> double {
     i -= pad, j -= pad;
@@ -58,6 +59,69 @@ TEST_CASE("conv2d: plain with bias, strided/dilated/grouped, reflect-padded") {
   check_conv("conv stride 2, padding 1, dilation 2, groups 2", model().conv_strided(x, w2), x, w2, nullptr, 2, 1, 2, 2, false);
   auto w3 = fd::values<loom::rt::Array<float, 3, 4, 7, 7>>(-1, 1, 4);
   check_conv("conv 7x7 reflect padding 3", model().conv_reflect(x, w3), x, w3, nullptr, 1, 3, 1, 1, true);
+}
+
+TEST_CASE("conv2d through the CPU micro-kernels: 3x3, strided and grouped, 1x1 strided") {
+  auto x = fd::values<XW>(-1, 1);
+  auto w1 = fd::values<loom::rt::Array<float, 32, 16, 3, 3>>(-1, 1, 1);
+  auto b = fd::values<loom::rt::Array<float, 32>>(-1, 1, 2);
+  check_conv("wide conv 3x3 padding 1", model().conv_wide(x, w1, b), x, w1, b.data(), 1, 1, 1, 1, false);
+  auto w2 = fd::values<loom::rt::Array<float, 32, 8, 3, 3>>(-1, 1, 3);
+  check_conv("wide conv stride 2, padding 1, groups 2", model().conv_wide_strided(x, w2), x, w2, nullptr, 2, 1, 1, 2, false);
+  auto w3 = fd::values<loom::rt::Array<float, 32, 16, 1, 1>>(-1, 1, 4);
+  check_conv("wide conv 1x1 stride 2", model().conv_wide_1x1(x, w3), x, w3, nullptr, 2, 0, 1, 1, false);
+}
+
+TEST_CASE("conv2d gradients through the CPU micro-kernels against finite differences") {
+  auto x = fd::values<XW>(-1, 1);
+  {
+    // 2x32x9x9 outputs summed in float32 put central differences' noise near
+    // 1e-2: check against the gradient computed in double instead.
+    auto w = fd::values<loom::rt::Array<float, 32, 16, 3, 3>>(-1, 1, 1);
+    auto c = fd::values<loom::rt::Array<float, 2, 32, 9, 9>>(-1, 1, 3);
+    auto r = model().g_conv_wide(x, w, c);
+    auto xin = [&](int n, int ch, int i, int j) -> double { return i < 0 || j < 0 || i >= 9 || j >= 9 ? 0 : x(n, ch, i, j); };
+    std::vector<double> dx(x.numel), dw(w.numel);
+    for (int n = 0; n < 2; ++n)
+      for (int o = 0; o < 32; ++o)
+        for (int i = 0; i < 9; ++i)
+          for (int j = 0; j < 9; ++j) {
+            double z = 0;
+            for (int ch = 0; ch < 16; ++ch)
+              for (int kh = 0; kh < 3; ++kh)
+                for (int kw = 0; kw < 3; ++kw) z += xin(n, ch, i + kh - 1, j + kw - 1) * w(o, ch, kh, kw);
+            double g = c(n, o, i, j) * (1 - std::tanh(z) * std::tanh(z));
+            for (int ch = 0; ch < 16; ++ch)
+              for (int kh = 0; kh < 3; ++kh)
+                for (int kw = 0; kw < 3; ++kw) {
+                  int p = i + kh - 1, q = j + kw - 1;
+                  dw[((o * 16 + ch) * 3 + kh) * 3 + kw] += g * xin(n, ch, p, q);
+                  if (p >= 0 && q >= 0 && p < 9 && q < 9) dx[((n * 16 + ch) * 9 + p) * 9 + q] += g * w(o, ch, kh, kw);
+                }
+          }
+    double ex = 0, ew = 0;
+    for (long i = 0; i < x.numel; ++i) ex = std::max(ex, std::abs(dx[i] - r.grad_x[i]));
+    for (long i = 0; i < w.numel; ++i) ew = std::max(ew, std::abs(dw[i] - r.grad_w[i]));
+    MESSAGE("wide conv + tanh: max abs error dx " << ex << ", dw " << ew);
+    CHECK(ex < 1e-4);
+    CHECK(ew < 1e-4);
+  }
+  {
+    auto w = fd::values<loom::rt::Array<float, 32, 8, 3, 3>>(-1, 1, 1);
+    auto c = fd::values<loom::rt::Array<float, 2, 32, 5, 5>>(-1, 1, 3);
+    auto r = model().g_conv_wide_strided(x, w, c);
+    auto loss = [&] { return model().g_conv_wide_strided(x, w, c).loss[0]; };
+    fd::check("wide strided grouped conv dx", x, r.grad_x, loss, 5e-3);
+    fd::check("wide strided grouped conv dw", w, r.grad_w, loss, 5e-3);
+  }
+  {
+    auto w = fd::values<loom::rt::Array<float, 32, 16, 1, 1>>(-1, 1, 1);
+    auto c = fd::values<loom::rt::Array<float, 2, 32, 5, 5>>(-1, 1, 3);
+    auto r = model().g_conv_wide_1x1(x, w, c);
+    auto loss = [&] { return model().g_conv_wide_1x1(x, w, c).loss[0]; };
+    fd::check("wide 1x1 strided conv dx", x, r.grad_x, loss, 5e-3);
+    fd::check("wide 1x1 strided conv dw", w, r.grad_w, loss, 5e-3);
+  }
 }
 
 TEST_CASE("pooling") {

@@ -170,8 +170,11 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   if (failed(runPasses(m, "loom-to-linalg,canonicalize", opts))) return failure();
   if (stage(Stage::linalg, printOp(m))) return success();
 
-  // 4. Elementwise fusion: producer chains become single generics.
-  if (failed(runPasses(m, "linalg-fuse-elementwise-ops,canonicalize,cse", opts))) return failure();
+  // 4. Elementwise fusion: producer chains become single generics (on the CPU
+  //    none into a convolution: it keeps its micro-kernel, its padding is
+  //    written once).
+  if (failed(runPasses(m, cuda || emulator ? "loom-fuse-elementwise,canonicalize,cse" : cpu::kFusePipeline, opts)))
+    return failure();
   if (stage(Stage::fused, printOp(m))) return success();
 
   // 5. Buffers (target-specific from here on).

@@ -587,6 +587,21 @@ Value contraction(OpBuilder &b, Location loc, RankedTensorType out, ValueRange i
                       init, maps.back(), its);
 }
 
+/// Marks a convolution's contraction with what it computes (`loom.conv`:
+/// kind, strides, dilations, groups), so a target can recognise it after
+/// bufferization without reverse-engineering indexing maps (the CPU calls its
+/// micro-kernels: -loom-cpu-ukernels). Elementwise fusion drops the mark
+/// whenever it changes the op, and the op then stays loops.
+template <typename Op> Value markConv(Value conv, Op op, StringRef kind) {
+  Builder b(op.getContext());
+  conv.getDefiningOp()->setAttr(
+      "loom.conv", b.getDictionaryAttr({b.getNamedAttr("kind", b.getStringAttr(kind)),
+                                        b.getNamedAttr("strides", b.getDenseI64ArrayAttr(op.getStrides())),
+                                        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(op.getDilations())),
+                                        b.getNamedAttr("groups", b.getI64IntegerAttr(op.getGroups()))}));
+  return conv;
+}
+
 /// Dimensions and attributes of one convolution, with affine helpers.
 struct ConvGeometry {
   int64_t N, C, H, W, O, KH, KW, s0, s1, d0, d1, groups, Cg, Og;
@@ -625,9 +640,10 @@ template <typename OpTy> struct ConvContractionLowering : OpConversionPattern<Op
     AffineMap filter = g.map({d(o), d(c), d(kh), d(kw)}), output = g.map({d(n), d(o), d(i), d(j)});
     SmallVector<AffineMap> maps = kForward ? SmallVector<AffineMap>{input, filter, output}
                                            : SmallVector<AffineMap>{input, output, filter};
-    rw.replaceOp(op, contraction(rw, op.getLoc(), tensorType(op.getResult()),
-                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 3,
-                                 ArrayRef<unsigned>{kForward ? j : kw}));
+    rw.replaceOp(op, markConv(contraction(rw, op.getLoc(), tensorType(op.getResult()),
+                                          ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 3,
+                                          ArrayRef<unsigned>{kForward ? j : kw}),
+                              op, kForward ? "forward" : "filter_grad"));
     return success();
   }
 };
@@ -661,7 +677,8 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
       maps.push_back(g.map({oo}));
     }
     maps.push_back(g.map({n, ci, p, q}));
-    rw.replaceOp(op, contraction(rw, loc, tensorType(op.getResult()), ins, maps, 3, ArrayRef<unsigned>{6}));
+    rw.replaceOp(op, markConv(contraction(rw, loc, tensorType(op.getResult()), ins, maps, 3, ArrayRef<unsigned>{6}),
+                              op, "input_grad"));
     return success();
   }
 };

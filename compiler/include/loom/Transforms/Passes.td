@@ -128,6 +128,65 @@ def LoomLinalgToGpu : Pass<"loom-linalg-to-gpu", "mlir::func::FuncOp"> {
   ];
 }
 
+def LoomFuseElementwise : Pass<"loom-fuse-elementwise"> {
+  let summary = "Upstream's elementwise fusion, optionally keeping producers out of convolutions";
+  let description = [{
+    The patterns and control of `-linalg-fuse-elementwise-ops` (MLIR 19):
+    an elementwise producer with one use is merged into its consumer,
+    reshapes fold into generics, constants fold. With `keep-convolutions`
+    (the CPU target), nothing is merged into a `linalg.generic` marked
+    `loom.conv`: zero padding or a forward export's batch norm would be
+    recomputed at each of the convolution's taps, behind bounds checks, and
+    the convolution would no longer match the CPU's micro-kernel
+    (-loom-cpu-ukernels). The producer then writes its buffer once.
+
+    ```mlir
+    %p = linalg.generic {...} ins(%x) ...          // zero padding (selects)
+    %y = linalg.generic {..., loom.conv = {...}} ins(%p, %w) ...
+    // keep-convolutions=false: %p's body is inlined into %y's, per tap
+    // keep-convolutions=true: unchanged
+    ```
+  }];
+  let options = [
+    Option<"keepConvolutions", "keep-convolutions", "bool", /*default=*/"false",
+           "fuse nothing into a convolution marked loom.conv">
+  ];
+  let dependentDialects = ["mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
+def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
+  let summary = "Convolutions on buffers as calls of the runtime's CPU micro-kernels";
+  let description = [{
+    Each `linalg.generic` that -loom-to-linalg marked `loom.conv` (a
+    convolution, its filter gradient or its input gradient) and that still
+    computes just `out + a * b` (elementwise fusion did not merge anything
+    into it) becomes a call of `loom_rt_conv2d_f32` (runtime/src/ukernels):
+    a packed GEMM with register and cache tiles whose packing gathers the
+    windows from the (padded) input and whose writer scatters into the
+    output's real layout. The call passes the three buffers as pointers (the
+    aligned pointer plus the static offset), the geometry and every operand's
+    strides; the results are added to the output, which the contraction's
+    fill has zeroed. The input gradient's operand is dy spread into zeros by
+    the strides and padded; the micro-kernel is handed a strided view of dy's
+    own elements in it, so no multiplication by an inserted zero happens.
+    Convolutions whose GEMM would have fewer than `min-channels` rows or a
+    shorter reduction stay loops (E4's 1->3 channel convolutions are faster so).
+
+    ```mlir
+    linalg.generic {..., loom.conv = {kind = "forward", strides = array<i64: 1, 1>, ...}}
+        ins(%x, %w : memref<64x64x34x34xf32>, memref<64x64x3x3xf32>) outs(%y : memref<64x64x32x32xf32>) {...}
+    // becomes
+    call @loom_rt_conv2d_f32(%c0_i64, %xp, %wp, %yp, %c64_i64, ...) : (i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, ...) -> ()
+    ```
+  }];
+  let options = [
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"16",
+           "smallest GEMM row count and reduction length worth a micro-kernel">
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def LoomOutlineKernels : Pass<"loom-outline-kernels", "mlir::ModuleOp"> {
   let summary = "Outline every linalg op on buffers into a kernel function, one per distinct kernel";
   let description = [{

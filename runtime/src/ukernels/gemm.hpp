@@ -1,0 +1,192 @@
+// loom's CPU micro-kernels: one packed GEMM (C += A B, BLIS's loop nest)
+// over matrices whose element (r, c) lives at base[row[r] + col[c]]. Every
+// convolution and its two gradients is such a GEMM without materialising
+// im2col: the packing routines gather the windows, and the output writer
+// scatters into the real layout (for the input gradient that is col2im, so a
+// strided convolution's gradient needs no zero-spread copy of dy).
+//
+// Included once per instruction set (gemm_avx512.cpp, gemm_avx2.cpp,
+// gemm_generic.cpp) with LOOM_UK_ISA naming the namespace and LOOM_UK_LANES
+// the vector width in floats; the runtime picks one when it starts.
+#pragma once
+
+#include "ukernels.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace loom::rt::uk::LOOM_UK_ISA {
+
+constexpr int L = LOOM_UK_LANES;
+using V = float __attribute__((vector_size(L * 4)));
+// Unaligned loads and stores (clang keeps a vector type's natural alignment
+// even through a typedef asking for less).
+inline V load(const float *p) {
+  V v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float *p, V v) { __builtin_memcpy(p, &v, sizeof v); }
+
+// Register tile MR x NR: MR * NR / L accumulators plus NR / L loads of B and
+// one broadcast of A must fit the vector registers (32 with AVX-512, 16 with
+// AVX2): 12 x 32 (24 + 2 + 1 zmm), 6 x 16 (12 + 2 + 1 ymm).
+constexpr int NRV = 2, NR = NRV * L, MR = L == 16 ? 12 : 6;
+// Cache tiles: a KC x NR panel of B stays in L1 (32 KB), an MC x KC block of
+// A in L2 (120 KB), a KC x NC block of B in L3 (2 MB).
+constexpr int64_t KC = 256, MC = MR * (L == 16 ? 10 : 20), NC = NR * 64;
+
+/// A matrix of `rows` x `cols` floats at base[row[r] + col[c]].
+struct Strided {
+  const float *base;
+  const int64_t *row, *col;
+};
+
+/// Scratch that lives as long as the thread: no allocation per call once the
+/// largest shape has been seen.
+struct Scratch {
+  float *a = nullptr, *b = nullptr;
+  float *alloc(float *&p, size_t n) {
+    if (!p) p = static_cast<float *>(std::aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64));
+    return p;
+  }
+  ~Scratch() { std::free(a), std::free(b); }
+};
+inline thread_local Scratch scratch;
+
+/// A[ic.., pc..] into panels of MR rows: dst[panel][k][i], zeros past `mc`.
+inline void packA(const Strided &A, int64_t ic, int64_t mc, int64_t pc, int64_t kc, float *dst) {
+  for (int64_t ir = 0; ir < mc; ir += MR, dst += MR * kc) {
+    int64_t m = std::min<int64_t>(MR, mc - ir);
+    for (int64_t k = 0; k < kc; ++k) {
+      int64_t ck = A.col[pc + k];
+      float *d = dst + k * MR;
+      for (int64_t i = 0; i < m; ++i) d[i] = A.base[A.row[ic + ir + i] + ck];
+      for (int64_t i = m; i < MR; ++i) d[i] = 0;
+    }
+  }
+}
+
+/// B[pc.., jc..] into panels of NR columns: dst[panel][k][j], zeros past `nc`.
+/// A panel whose columns are consecutive in memory is copied a vector at a time.
+inline void packB(const Strided &B, int64_t pc, int64_t kc, int64_t jc, int64_t nc, float *dst) {
+  for (int64_t jr = 0; jr < nc; jr += NR, dst += NR * kc) {
+    int64_t n = std::min<int64_t>(NR, nc - jr);
+    const int64_t *col = B.col + jc + jr;
+    bool contiguous = n == NR && col[NR - 1] - col[0] == NR - 1;
+    for (int64_t j = 1; contiguous && j < NR; ++j) contiguous = col[j] == col[0] + j;
+    for (int64_t k = 0; k < kc; ++k) {
+      const float *src = B.base + B.row[pc + k];
+      float *d = dst + k * NR;
+      if (contiguous) {
+        for (int v = 0; v < NRV; ++v) store(d + v * L, load(src + col[0] + v * L));
+      } else {
+        for (int64_t j = 0; j < n; ++j) d[j] = src[col[j]];
+        for (int64_t j = n; j < NR; ++j) d[j] = 0;
+      }
+    }
+  }
+}
+
+/// out[row[i] + col[j]] += acc over the tile's mr x nr valid elements.
+struct Scatter {
+  float *base;
+  const int64_t *row, *col;
+};
+
+/// The register tile: acc = sum_k a[k][0..MR) x b[k][0..NR), added into C.
+inline void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t i0, int64_t j0, int64_t mr,
+                  int64_t nr) {
+  V acc[MR][NRV];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < MR; ++i)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NRV; ++v) acc[i][v] = V{};
+  for (int64_t k = 0; k < kc; ++k, a += MR, b += NR) {
+    V bv[NRV];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NRV; ++v) bv[v] = load(b + v * L);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; ++i) {
+      V av = V{} + a[i];
+#pragma clang loop unroll(full)
+      for (int v = 0; v < NRV; ++v) acc[i][v] += av * bv[v];
+    }
+  }
+  const int64_t *col = C.col + j0;
+  bool contiguous = nr == NR && col[NR - 1] - col[0] == NR - 1;
+  for (int64_t j = 1; contiguous && j < NR; ++j) contiguous = col[j] == col[0] + j;
+  for (int64_t i = 0; i < mr; ++i) {
+    float *out = C.base + C.row[i0 + i];
+    if (contiguous) {
+#pragma clang loop unroll(full)
+      for (int v = 0; v < NRV; ++v) store(out + col[0] + v * L, load(out + col[0] + v * L) + acc[i][v]);
+    } else {
+      alignas(64) float t[NR];
+      std::memcpy(t, &acc[i][0], sizeof t);
+      for (int64_t j = 0; j < nr; ++j) out[col[j]] += t[j];
+    }
+  }
+}
+
+/// C[M x N] += A[M x K] B[K x N]. The sum over k runs in a fixed order
+/// (KC blocks in turn), so results do not depend on anything but the shapes.
+inline void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C) {
+  float *ap = scratch.alloc(scratch.a, MC * KC), *bp = scratch.alloc(scratch.b, KC * NC);
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    int64_t nc = std::min(NC, N - jc);
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      int64_t kc = std::min(KC, K - pc);
+      packB(B, pc, kc, jc, nc, bp);
+      for (int64_t ic = 0; ic < M; ic += MC) {
+        int64_t mc = std::min(MC, M - ic);
+        packA(A, ic, mc, pc, kc, ap);
+        for (int64_t jr = 0; jr < nc; jr += NR)
+          for (int64_t ir = 0; ir < mc; ir += MR)
+            micro(kc, ap + ir * kc, bp + jr * kc, C, ic + ir, jc + jr, std::min<int64_t>(MR, mc - ir),
+                  std::min<int64_t>(NR, nc - jr));
+      }
+    }
+  }
+}
+
+/// The three convolutions as GEMMs (see ukernels.hpp for the geometry).
+void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) {
+  const int64_t Cg = g.C / g.groups, Og = g.O / g.groups, Q = Cg * g.KH * g.KW, P = g.N * g.OH * g.OW;
+  // q = (c, kh, kw) and p = (n, i, j) split each operand's offset in two.
+  // Offset tables grow to the largest shape a thread has seen: no allocation per call after that.
+  static thread_local std::vector<int64_t> qx, qw, px, py, ow, oy;
+  qx.resize(Q), qw.resize(Q), px.resize(P), py.resize(P), ow.resize(Og), oy.resize(Og);
+  for (int64_t c = 0, q = 0; c < Cg; ++c)
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+      for (int64_t kw = 0; kw < g.KW; ++kw, ++q) {
+        qx[q] = c * g.xs[1] + kh * g.dh * g.xs[2] + kw * g.dw * g.xs[3];
+        qw[q] = c * g.ws[1] + kh * g.ws[2] + kw * g.ws[3];
+      }
+  for (int64_t n = 0, p = 0; n < g.N; ++n)
+    for (int64_t i = 0; i < g.OH; ++i)
+      for (int64_t j = 0; j < g.OW; ++j, ++p) {
+        px[p] = n * g.xs[0] + i * g.sh * g.xs[2] + j * g.sw * g.xs[3];
+        py[p] = n * g.ys[0] + i * g.ys[2] + j * g.ys[3];
+      }
+  for (int64_t o = 0; o < Og; ++o) ow[o] = o * g.ws[0], oy[o] = o * g.ys[1];
+  for (int64_t grp = 0; grp < g.groups; ++grp) {
+    float *xg = x + grp * Cg * g.xs[1], *wg = w + grp * Og * g.ws[0], *yg = y + grp * Og * g.ys[1];
+    switch (kind) {
+    case ConvKind::forward: // y[o, p] += w[o, q] x[q, p]
+      gemm(Og, P, Q, {wg, ow.data(), qw.data()}, {xg, qx.data(), px.data()}, {yg, oy.data(), py.data()});
+      break;
+    case ConvKind::filter_grad: // dw[o, q] += dy[o, p] x[p, q]
+      gemm(Og, Q, P, {yg, oy.data(), py.data()}, {xg, px.data(), qx.data()}, {wg, ow.data(), qw.data()});
+      break;
+    case ConvKind::input_grad: // dx[q, p] += w[q, o] dy[o, p]: col2im through the writer
+      gemm(Q, P, Og, {wg, qw.data(), ow.data()}, {yg, oy.data(), py.data()}, {xg, qx.data(), px.data()});
+      break;
+    }
+  }
+}
+
+} // namespace loom::rt::uk::LOOM_UK_ISA

@@ -1,0 +1,31 @@
+// The runtime's CPU micro-kernels, called from generated code where loops
+// from MLIR's linalg lowering run far from the machine's peak (see
+// docs/architecture.md, "CPU kernels"). One implementation per instruction
+// set; the entry points pick the widest the CPU has.
+#pragma once
+
+#include <cstdint>
+
+namespace loom::rt::uk {
+
+enum class ConvKind : int64_t { forward = 0, filter_grad = 1, input_grad = 2 };
+
+/// One 2-D convolution y[n, o, i, j] = sum_{c, kh, kw} x[n, g Cg + c, i sh + kh dh, j sw + kw dw] w[o, c, kh, kw]
+/// (x already padded), as loom.conv2d has it; each operand by its element strides.
+/// forward writes y; filter_grad writes w (dw) from x and y (dy); input_grad
+/// writes x (dx) from w and y (dy). Results are added to what the output holds.
+struct ConvGeometry {
+  int64_t N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups;
+  int64_t xs[4], ws[4], ys[4];
+};
+
+#define LOOM_UK_DECLARE(ISA) \
+  namespace ISA { void conv2d(ConvKind, const ConvGeometry &, float *x, float *w, float *y); }
+#if defined(__x86_64__)
+LOOM_UK_DECLARE(avx512)
+LOOM_UK_DECLARE(avx2)
+#endif
+LOOM_UK_DECLARE(generic)
+#undef LOOM_UK_DECLARE
+
+} // namespace loom::rt::uk
