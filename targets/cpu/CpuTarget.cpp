@@ -19,9 +19,11 @@ namespace loom::cpu {
 const char *const kBufferizePipeline =
     "func.func(loom-update-in-place,loom-fresh-results),eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
-    "drop-equivalent-buffer-results,buffer-results-to-out-params{hoist-static-allocs},"
-    "buffer-deallocation-pipeline,"
-    "canonicalize,cse";
+    "drop-equivalent-buffer-results,buffer-results-to-out-params{hoist-static-allocs}";
+
+// Temporaries: views of one arena per export, planned from lifetimes (the
+// runtime allocates it once per Model), instead of an allocation and a free each.
+const char *const kArenaPipeline = "loom-plan-arena,canonicalize,cse";
 
 const char *const kFusePipeline = "loom-fuse-elementwise{keep-convolutions},canonicalize,cse";
 

@@ -12,8 +12,12 @@ namespace loom::cpu {
 extern const char *const kFusePipeline;
 
 /// linalg on tensors -> memrefs: one-shot bufferization; results become the
-/// caller's buffers (out-params, no copy); every temporary is freed.
+/// caller's buffers (out-params, no copy). Temporaries are still allocations:
+/// kArenaPipeline (CPU) or buffer-deallocation-pipeline (CUDA) takes them on.
 extern const char *const kBufferizePipeline;
+
+/// Every temporary a view of the export's arena (-loom-plan-arena).
+extern const char *const kArenaPipeline;
 
 /// Each linalg op on buffers becomes a call of a kernel function, one per
 /// distinct kernel (-loom-outline-kernels).

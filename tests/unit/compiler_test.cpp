@@ -61,7 +61,7 @@ TEST_CASE("each stage is what its name says") {
   CHECK(compileTo(Stage::llvm_mlir, m).find("llvm.func @loom_tiny_f") != std::string::npos);
   CHECK(compileTo(Stage::llvm, m).find("define void @loom_tiny_f(ptr") != std::string::npos);
   auto header = compileTo(Stage::header, m);
-  CHECK(header.find("void loom_tiny_f(float *w, float *x, float *y);") != std::string::npos);
+  CHECK(header.find("void loom_tiny_f(float *w, float *x, float *y, void *arena);") != std::string::npos);
   CHECK(header.find("loom::rt::Array<float, 2> f(loom::rt::View<const float, 2, 3> x)") != std::string::npos);
 }
 

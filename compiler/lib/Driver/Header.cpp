@@ -115,7 +115,11 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     for (auto &t : s.inputs) args.push_back(std::string(ctype(t.type.dtype)) + " *" + t.name);
     for (auto &n : s.hidden) args.push_back(std::string(n == "lr" ? "float" : "int64_t") + " *" + n);
     for (auto &t : s.outputs) args.push_back(std::string(ctype(t.type.dtype)) + " *" + t.name);
-    h << "void " << exportSymbol(m, f) << "(" << join(args) << ");\n";
+    // The CPU entry point's temporaries live in an arena the caller owns (-loom-plan-arena).
+    std::vector<std::string> cpuArgs = args;
+    cpuArgs.push_back("void *arena");
+    h << "void " << exportSymbol(m, f) << "(" << join(cpuArgs) << ");\n";
+    h << "extern const uint64_t " << exportSymbol(m, f) << "_arena_bytes;\n";
     if (hasCuda) h << "void " << exportSymbol(m, f, "cuda") << "(" << join(args) << ");\n";
   }
   h << "}\n\nnamespace " << m.name << " {\n\n";
@@ -195,7 +199,8 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     for (auto &t : s.outputs)
       passCuda.push_back("s_.out(" + (single ? std::string("r") : "r." + t.name) + ".data(), " + std::to_string(numel(t.type)) + ")");
     // Both calls, dispatched on the model's device.
-    auto dispatch = [&](const std::vector<std::string> &cpuArgs, const std::vector<std::string> &cudaArgs) {
+    auto dispatch = [&](std::vector<std::string> cpuArgs, const std::vector<std::string> &cudaArgs) {
+      cpuArgs.push_back("arena(" + std::to_string(k) + ", " + exportSymbol(m, f) + "_arena_bytes)");
       std::string c = exportSymbol(m, f) + "(" + join(cpuArgs) + ");\n";
       if (!hasCuda) return "    " + c;
       return "    if (device_ == loom::rt::Device::cuda) {\n      loom::rt::Staging s_;\n      " + exportSymbol(m, f, "cuda") +
@@ -218,6 +223,8 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     if (f.kind == Function::train)
       h << "  /// " << f.optimizer.name() << " updates the parameters in place; the loss is logged.\n";
     std::string ret = f.kind == Function::train && single ? "float" : result;
+    h << "  /// Bytes of " << f.name << "'s temporaries on the CPU (one arena, allocated at the first call).\n"
+      << "  static uint64_t " << f.name << "_arena_bytes() { return " << exportSymbol(m, f) << "_arena_bytes; }\n";
     h << "  " << ret << " " << f.name << "(" << join(fullSig) << ") {\n" << hiddenSetup << "    " << result << " r;\n"
       << dispatch(pass, passCuda);
     if (f.kind == Function::train)
@@ -260,7 +267,12 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     << "      if (!has_cuda) throw loom::rt::Error(\"model '" << m.name << "' was built without the cuda target (loom_add_model("
     << m.name << " ... TARGETS cpu cuda)); it runs on the cpu only\");\n"
     << "      loom::rt::cuda::require();\n    }\n    return d;\n  }\n"
-    << "  loom::rt::Device device_;\n  loom::rt::ParamStore params_, state_;\n  uint64_t seed_;\n  loom::rt::TrainLog log_;\n};\n\n"
+    << "  /// Export k's arena, allocated once (zeroed, so first-touch faults happen here, not in a step).\n"
+    << "  void *arena(std::size_t k, uint64_t bytes) {\n"
+    << "    if (arenas_[k].size() < bytes) arenas_[k] = loom::rt::Buffer(bytes);\n"
+    << "    return arenas_[k].data();\n  }\n"
+    << "  loom::rt::Device device_;\n  loom::rt::ParamStore params_, state_;\n  uint64_t seed_;\n  loom::rt::TrainLog log_;\n"
+    << "  loom::rt::Buffer arenas_[" << m.functions.size() << "];\n};\n\n"
     << "} // namespace " << m.name << "\n";
   return h.str();
 }

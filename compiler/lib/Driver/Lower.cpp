@@ -178,7 +178,11 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   if (stage(Stage::fused, printOp(m))) return success();
 
   // 5. Buffers (target-specific from here on).
-  if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
+  //    CPU temporaries are views of one arena per export, planned from their
+  //    lifetimes; on the GPU they are allocated and freed as they come.
+  if (failed(runPasses(m, cpu::kBufferizePipeline, opts)) ||
+      failed(runPasses(m, cuda || emulator ? "buffer-deallocation-pipeline,canonicalize,cse" : cpu::kArenaPipeline, opts)))
+    return failure();
   if (stage(Stage::buffers, printOp(m))) return success();
 
   // 6. Kernels. CPU: every linalg op becomes a call of a kernel function, one

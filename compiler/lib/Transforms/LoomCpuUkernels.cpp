@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "loom-cpu-ukernels"
@@ -113,9 +114,26 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
       b.setInsertionPoint(op);
       Location loc = op.getLoc();
       auto c = [&](int64_t v) -> Value { return b.create<arith::ConstantIntOp>(loc, v, 64); };
+      // The aligned pointer of the buffer a view starts in, plus the view's
+      // static offset. A buffer of the arena (-loom-plan-arena) is a
+      // memref.view at a byte shift: expand-strided-metadata folds the
+      // aligned pointer of any view to its source's, so the shift is added here.
       auto pointer = [&](Value m, int64_t offset) -> Value {
-        Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, m);
-        Value p = b.create<LLVM::IntToPtrOp>(loc, ptr, b.create<arith::IndexCastOp>(loc, i64, base));
+        Value base = m, shift;
+        for (Operation *def = m.getDefiningOp(); def; def = base.getDefiningOp()) {
+          if (auto view = dyn_cast<memref::ViewOp>(def)) {
+            base = view.getSource(), shift = view.getByteShift();
+            break;
+          }
+          if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def)) base = viewLike.getViewSource();
+          else break;
+        }
+        if (!shift) base = m;
+        Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, base);
+        Value p = b.create<LLVM::IntToPtrOp>(loc, ptr, b.create<arith::IndexCastOp>(loc, i64, address));
+        if (shift)
+          p = b.create<LLVM::GEPOp>(loc, ptr, b.getI8Type(), p,
+                                    ValueRange{b.create<arith::IndexCastOp>(loc, i64, shift)});
         return b.create<LLVM::GEPOp>(loc, ptr, b.getF32Type(), p, ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(offset)});
       };
       SmallVector<Value> args{c(k), pointer(x, lx->offset), pointer(w, lw->offset), pointer(y, ly->offset)};

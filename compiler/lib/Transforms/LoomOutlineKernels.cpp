@@ -31,9 +31,12 @@ using namespace mlir;
 
 namespace {
 
-/// The buffer a memref is a view of: an allocation or a function argument.
+/// The buffer a memref is a view of: an allocation, a function argument, or
+/// a buffer of the arena (-loom-plan-arena): those live at the same call do not
+/// overlap, since the plan gave buffers with overlapping lifetimes disjoint bytes.
 Value rootBuffer(Value v) {
   while (Operation *def = v.getDefiningOp()) {
+    if (isa<memref::ViewOp>(def)) break;
     if (auto view = dyn_cast<ViewLikeOpInterface>(def)) v = view.getViewSource();
     else if (auto cast = dyn_cast<memref::CastOp>(def)) v = cast.getSource();
     else break;

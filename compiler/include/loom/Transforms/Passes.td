@@ -128,6 +128,39 @@ def LoomLinalgToGpu : Pass<"loom-linalg-to-gpu", "mlir::func::FuncOp"> {
   ];
 }
 
+def LoomPlanArena : Pass<"loom-plan-arena", "mlir::ModuleOp"> {
+  let summary = "Every temporary of an export a view of one arena, planned from lifetimes";
+  let description = [{
+    For each export (a public function of one block, as every traced export
+    is after bufferization), each `memref.alloc` gets a live range: from the
+    allocation to the last top-level op that uses it or a view of it. Buffers
+    are then placed largest first, each at the smallest gap between the
+    buffers already placed whose ranges overlap its own (XLA's heap
+    simulator, global decreasing-size best fit), 64-byte aligned. The export
+    gains a last argument `memref<Nxi8> {loom.arena, llvm.noalias, llvm.align = 64}`,
+    every allocation becomes a `memref.view` of it, and the module exports
+    the size as `<export>_arena_bytes` (an i64 constant) for the runtime, which
+    allocates the arena once per Model: no allocation, free or first-touch page
+    fault inside a step after the first, and buffers that are never live at
+    once share memory. Replaces `buffer-deallocation-pipeline` on the CPU.
+
+    ```mlir
+    func.func @f(%x: memref<4xf32>, %y: memref<4xf32>) {
+      %a = memref.alloc() : memref<4xf32>
+      linalg.generic ... ins(%x) outs(%a)
+      linalg.generic ... ins(%a) outs(%y)
+    // becomes
+    func.func @f(%x: memref<4xf32>, %y: memref<4xf32>, %arena: memref<64xi8> {loom.arena, llvm.align = 64 : i64, llvm.noalias})
+        attributes {loom.arena_bytes = 64 : i64} {
+      %c0 = arith.constant 0 : index
+      %a = memref.view %arena[%c0][] : memref<64xi8> to memref<4xf32>
+      ...
+    llvm.mlir.global external constant @f_arena_bytes(64 : i64) : i64
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect", "mlir::LLVM::LLVMDialect"];
+}
+
 def LoomFuseElementwise : Pass<"loom-fuse-elementwise"> {
   let summary = "Upstream's elementwise fusion, optionally keeping producers out of convolutions";
   let description = [{
