@@ -4,7 +4,10 @@
 // operands and shapes that leave partial register and cache tiles.
 #include "ukernels/ukernels.hpp"
 
+#include <loom/rt/threads.hpp>
+
 #include <doctest/doctest.h>
+#include <loom/rt/error.hpp>
 
 #include <cmath>
 #include <functional>
@@ -112,4 +115,49 @@ TEST_CASE("conv2d filter-gradient micro-kernel matches plain loops") {
 }
 TEST_CASE("conv2d input-gradient micro-kernel (col2im, no zero-spreading) matches plain loops") {
   for (const Case &t : cases) check(t, ConvKind::input_grad);
+}
+
+TEST_CASE("micro-kernels on several threads: bit-identical for a given thread count, and to one thread but for col2im") {
+  // 4 x 64 x 16 x 16 outputs of a 32-channel 3x3: tens of MFLOP, so every count splits the work.
+  const int64_t N = 4, C = 32, H = 18, O = 64, K = 3, OH = 16;
+  ConvGeometry g{N, C, H, H, O, K, K, OH, OH, 1, 1, 1, 1, 1, {C * H * H, H * H, H, 1}, {C * K * K, K * K, K, 1},
+                 {O * OH * OH, OH * OH, OH, 1}};
+  std::vector<float> x(N * C * H * H), w(O * C * K * K), y(N * O * OH * OH);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = value(i, 4);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = value(i, 5);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = value(i, 6);
+  for (auto &[isa, conv] : implementations())
+    for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad}) {
+      auto run = [&](int threads) {
+        loom::rt::ThreadsScope scope(threads);
+        std::vector<float> xk = x, wk = w, yk = y;
+        conv(kind, g, xk.data(), wk.data(), yk.data());
+        return kind == ConvKind::forward ? yk : kind == ConvKind::filter_grad ? wk : xk;
+      };
+      auto one = run(1);
+      for (int t : {2, 3, 5}) {
+        INFO(isa, " kind ", int(kind), " threads ", t);
+        auto a = run(t), b = run(t);
+        CHECK(a == b);
+        if (kind != ConvKind::input_grad) CHECK(a == one);
+        double worst = 0;
+        for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::fabs(a[i] - one[i])));
+        CHECK(worst < 1e-4);
+      }
+    }
+}
+
+TEST_CASE("thread counts: LOOM_NUM_THREADS's default, set_num_threads, a scope; bad counts are errors") {
+  int base = loom::rt::num_threads();
+  CHECK(base >= 1);
+  loom::rt::set_num_threads(3);
+  CHECK(loom::rt::num_threads() == 3);
+  {
+    loom::rt::ThreadsScope scope(2);
+    CHECK(loom::rt::num_threads() == 2);
+  }
+  CHECK(loom::rt::num_threads() == 3);
+  loom::rt::set_num_threads(0);
+  CHECK(loom::rt::num_threads() == base);
+  CHECK_THROWS_WITH(loom::rt::set_num_threads(-1), "set_num_threads(-1): expected 0 (the default) to 1024");
 }

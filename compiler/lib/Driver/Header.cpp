@@ -167,6 +167,9 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     << "  loom::rt::ParamStore &optimizer_state() { return state_; }\n"
     << "  loom::rt::TrainLog &log() { return log_; }\n"
     << "  uint64_t seed() const { return seed_; }\n"
+    << "  /// Threads of this model's CPU calls (0: loom::rt::num_threads(), LOOM_NUM_THREADS or all cores).\n"
+    << "  void set_num_threads(int n) { loom::rt::ThreadsScope check_(n); threads_ = n; }\n"
+    << "  int num_threads() const { return threads_ ? threads_ : loom::rt::num_threads(); }\n"
     << "  /// Zeroes the optimizer state and step counts (parameters are kept).\n"
     << "  void reset_optimizer() { state_.initialize(0); log_ = {}; }\n"
     << "  /// Parameters, optimizer state and step counts, as safetensors (written atomically).\n"
@@ -201,7 +204,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     // Both calls, dispatched on the model's device.
     auto dispatch = [&](std::vector<std::string> cpuArgs, const std::vector<std::string> &cudaArgs) {
       cpuArgs.push_back("arena(" + std::to_string(k) + ", " + exportSymbol(m, f) + "_arena_bytes)");
-      std::string c = exportSymbol(m, f) + "(" + join(cpuArgs) + ");\n";
+      std::string c = "{ loom::rt::ThreadsScope t_(threads_); " + exportSymbol(m, f) + "(" + join(cpuArgs) + "); }\n";
       if (!hasCuda) return "    " + c;
       return "    if (device_ == loom::rt::Device::cuda) {\n      loom::rt::Staging s_;\n      " + exportSymbol(m, f, "cuda") +
              "(" + join(cudaArgs) + ");\n      s_.finish();\n    } else {\n      " + c + "    }\n";
@@ -272,7 +275,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     << "    if (arenas_[k].size() < bytes) arenas_[k] = loom::rt::Buffer(bytes);\n"
     << "    return arenas_[k].data();\n  }\n"
     << "  loom::rt::Device device_;\n  loom::rt::ParamStore params_, state_;\n  uint64_t seed_;\n  loom::rt::TrainLog log_;\n"
-    << "  loom::rt::Buffer arenas_[" << m.functions.size() << "];\n};\n\n"
+    << "  loom::rt::Buffer arenas_[" << m.functions.size() << "];\n  int threads_ = 0;\n};\n\n"
     << "} // namespace " << m.name << "\n";
   return h.str();
 }

@@ -10,6 +10,8 @@
 // the vector width in floats; the runtime picks one when it starts.
 #pragma once
 
+#include "loom/rt/threads.hpp"
+#include "threads_impl.hpp"
 #include "ukernels.hpp"
 
 #include <algorithm>
@@ -155,6 +157,34 @@ inline void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Stride
   }
 }
 
+/// gemm on all threads: C's columns in shares of whole `quantum`s (NR, or an
+/// image where columns of different images never write the same element: the
+/// input gradient's col2im), else its rows in whole register tiles when
+/// `rows` allows (rows never share an element). Each element is summed by one
+/// thread in the same order as on one: results do not depend on the count,
+/// except the input gradient's, whose tiles start where a share starts
+/// (deterministic for a given count).
+inline void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C,
+                         int64_t quantum, bool rows) {
+  int64_t T = num_threads();
+  // Below ~1 MFLOP a share's packing and wake-up cost more than they save.
+  if (T <= 1 || 2.0 * M * N * K < 1e6) return gemm(M, N, K, A, B, C);
+  int64_t units = (N + quantum - 1) / quantum, rowUnits = (M + MR - 1) / MR;
+  if (units >= T || !rows || rowUnits < 2) {
+    int64_t shares = std::min(T, units);
+    parallel(int(shares), [&](int t) {
+      int64_t n0 = std::min(N, t * units / shares * quantum), n1 = std::min(N, (t + 1) * units / shares * quantum);
+      if (n1 > n0) gemm(M, n1 - n0, K, A, {B.base, B.row, B.col + n0}, {C.base, C.row, C.col + n0});
+    });
+  } else {
+    int64_t shares = std::min(T, rowUnits);
+    parallel(int(shares), [&](int t) {
+      int64_t m0 = std::min(M, t * rowUnits / shares * MR), m1 = std::min(M, (t + 1) * rowUnits / shares * MR);
+      if (m1 > m0) gemm(m1 - m0, N, K, {A.base, A.row + m0, A.col}, B, {C.base, C.row + m0, C.col});
+    });
+  }
+}
+
 /// The three convolutions as GEMMs (see ukernels.hpp for the geometry).
 void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) {
   const int64_t Cg = g.C / g.groups, Og = g.O / g.groups, Q = Cg * g.KH * g.KW, P = g.N * g.OH * g.OW;
@@ -179,13 +209,16 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
     float *xg = x + grp * Cg * g.xs[1], *wg = w + grp * Og * g.ws[0], *yg = y + grp * Og * g.ys[1];
     switch (kind) {
     case ConvKind::forward: // y[o, p] += w[o, q] x[q, p]
-      gemm(Og, P, Q, {wg, ow.data(), qw.data()}, {xg, qx.data(), px.data()}, {yg, oy.data(), py.data()});
+      gemm_threads(Og, P, Q, {wg, ow.data(), qw.data()}, {xg, qx.data(), px.data()}, {yg, oy.data(), py.data()}, NR,
+                   true);
       break;
     case ConvKind::filter_grad: // dw[o, q] += dy[o, p] x[p, q]
-      gemm(Og, Q, P, {yg, oy.data(), py.data()}, {xg, px.data(), qx.data()}, {wg, ow.data(), qw.data()});
+      gemm_threads(Og, Q, P, {yg, oy.data(), py.data()}, {xg, px.data(), qx.data()}, {wg, ow.data(), qw.data()}, NR,
+                   true);
       break;
-    case ConvKind::input_grad: // dx[q, p] += w[q, o] dy[o, p]: col2im through the writer
-      gemm(Q, P, Og, {wg, qw.data(), ow.data()}, {yg, oy.data(), py.data()}, {xg, qx.data(), px.data()});
+    case ConvKind::input_grad: // dx[q, p] += w[q, o] dy[o, p]: col2im through the writer, a share per image
+      gemm_threads(Q, P, Og, {wg, qw.data(), ow.data()}, {yg, oy.data(), py.data()}, {xg, qx.data(), px.data()},
+                   g.OH * g.OW, false);
       break;
     }
   }

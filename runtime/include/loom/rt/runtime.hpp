@@ -9,4 +9,5 @@
 #include "loom/rt/philox.hpp"
 #include "loom/rt/plot.hpp"
 #include "loom/rt/tensor.hpp"
+#include "loom/rt/threads.hpp"
 #include "loom/rt/train.hpp"

@@ -1,0 +1,110 @@
+// A small pool for the micro-kernels: n - 1 workers woken per parallel region
+// (a convolution is milliseconds, so a condition variable's microseconds do not
+// show), the caller doing share 0.
+#include "loom/rt/threads.hpp"
+#include "loom/rt/error.hpp"
+#include "threads_impl.hpp"
+
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace loom::rt {
+namespace {
+int envThreads() {
+  static const int n = [] {
+    const char *v = std::getenv("LOOM_NUM_THREADS");
+    if (v && *v) {
+      char *end = nullptr;
+      long t = std::strtol(v, &end, 10);
+      if (*end || t < 1 || t > 1024)
+        throw Error(std::string("LOOM_NUM_THREADS='") + v + "': expected a thread count from 1 to 1024");
+      return int(t);
+    }
+    unsigned hw = std::thread::hardware_concurrency();
+    return hw ? int(hw) : 1;
+  }();
+  return n;
+}
+int processThreads = 0;
+thread_local int scopeThreads = 0;
+} // namespace
+
+int num_threads() { return scopeThreads ? scopeThreads : processThreads ? processThreads : envThreads(); }
+void set_num_threads(int n) {
+  if (n < 0 || n > 1024) throw Error("set_num_threads(" + std::to_string(n) + "): expected 0 (the default) to 1024");
+  processThreads = n;
+}
+ThreadsScope::ThreadsScope(int n) : saved_(scopeThreads) {
+  if (n < 0 || n > 1024) throw Error("set_num_threads(" + std::to_string(n) + "): expected 0 (the default) to 1024");
+  if (n) scopeThreads = n;
+}
+ThreadsScope::~ThreadsScope() { scopeThreads = saved_; }
+} // namespace loom::rt
+
+namespace loom::rt::uk {
+namespace {
+struct Pool {
+  std::mutex m;
+  std::condition_variable wake, done;
+  std::vector<std::thread> workers;
+  const std::function<void(int)> *task = nullptr;
+  int shares = 0, pending = 0;
+  long generation = 0;
+  bool stop = false;
+
+  void grow(int n) {
+    while (int(workers.size()) < n - 1) {
+      int id = int(workers.size()) + 1;
+      workers.emplace_back([this, id] {
+        long seen = 0;
+        for (;;) {
+          std::unique_lock lock(m);
+          wake.wait(lock, [&] { return stop || generation != seen; });
+          if (stop) return;
+          seen = generation;
+          if (id >= shares) continue;
+          const auto *fn = task;
+          lock.unlock();
+          (*fn)(id);
+          lock.lock();
+          if (--pending == 0) done.notify_one();
+        }
+      });
+    }
+  }
+  ~Pool() {
+    {
+      std::lock_guard lock(m);
+      stop = true;
+    }
+    wake.notify_all();
+    for (auto &w : workers) w.join();
+  }
+};
+Pool &pool() {
+  static Pool p;
+  return p;
+}
+std::mutex regionMutex; // one parallel region at a time (calls from several threads take turns)
+} // namespace
+
+void parallel(int n, const std::function<void(int)> &fn) {
+  if (n <= 1) return fn(0);
+  std::lock_guard region(regionMutex);
+  Pool &p = pool();
+  {
+    std::lock_guard lock(p.m);
+    p.grow(n);
+    p.task = &fn, p.shares = n, p.pending = n - 1;
+    ++p.generation;
+  }
+  p.wake.notify_all();
+  fn(0);
+  std::unique_lock lock(p.m);
+  p.done.wait(lock, [&] { return p.pending == 0; });
+}
+} // namespace loom::rt::uk
