@@ -12,15 +12,16 @@
 # pytorch_ms / loom_ms, so > 1 means loom is faster; rows NAME@compile hold
 # torch.compile's time; rows compile_s/MODEL the generator's seconds in loom_ms).
 # PyTorch comes from PyPI into bench/.venv (ignored by git) and runs in its own
-# process (two OpenMP runtimes in one process clash). loom's code runs on one
-# thread today, so its figure at "all cores" is its one-thread figure.
+# process (two OpenMP runtimes in one process clash). loom runs with
+# LOOM_NUM_THREADS set to the same count (its convolutions use the threads;
+# its other kernels run on one).
 set -eu
 cd "$(dirname "$0")/.."
 COMPILE=1
 for a in "$@"; do
   case "$a" in
   --no-compile) COMPILE=0 ;;
-  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "bench/run.sh: unknown option '$a' (--no-compile, --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,11 +48,7 @@ fi
 PEAK=$("$BUILD/bench/bench_fma_peak" | awk '{print $2}')
 echo "== FP32 FMA peak of one core: $PEAK GFLOP/s ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $ALL cores)"
 
-echo "== loom (one thread)"
-"$BUILD/bench/bench_resnet_step" 3 | tee "$OUT/loom_resnet.txt"
-"$BUILD/bench/bench_resnet_convs" > "$OUT/loom_convs.txt"
 "$BUILD/bench/bench_resnet_convs" --list > "$OUT/convs.txt"
-"$BUILD/bench/bench_edge_step" 200 | tee "$OUT/loom_edge.txt"
 : > "$OUT/compile.txt"
 for d in 18 50 152; do
   /usr/bin/time -f "compile_s/resnet$d %e %M" -o "$OUT/time.txt" "$BUILD/bench/resnet${d}_generator" --emit=obj -o "$OUT/resnet$d.o"
@@ -60,17 +57,21 @@ for d in 18 50 152; do
 done
 awk '{printf "generator %s: %.1f s, peak %.0f MB\n", $1, $2, $3 / 1024}' "$OUT/compile.txt"
 
-# name ms lines for loom
-{
-  awk '$1 == "loom" && $2 ~ /_ms$/ {n = $2; sub(/_ms$/, "", n); print n, $3}' "$OUT/loom_resnet.txt"
-  awk '$1 == "loom" {print $2, $3}' "$OUT/loom_convs.txt"
-  awk '$1 == "loom" {n = $2; sub(/_images_per_s$/, "", n); print n, 64000 / $3}' "$OUT/loom_edge.txt"
-} > "$OUT/loom_ms.txt"
-
 printf 'name\tthreads\tloom_ms\tpytorch_ms\tratio\n' > "$OUT/summary.tsv"
 THREADS=1
 [ "$ALL" -gt 1 ] && THREADS="1 $ALL"
 for T in $THREADS; do
+  echo "== loom, $T thread(s)"
+  export LOOM_NUM_THREADS=$T
+  "$BUILD/bench/bench_resnet_step" 3 | tee "$OUT/loom_resnet_$T.txt"
+  "$BUILD/bench/bench_resnet_convs" > "$OUT/loom_convs_$T.txt"
+  "$BUILD/bench/bench_edge_step" 200 | tee "$OUT/loom_edge_$T.txt"
+  unset LOOM_NUM_THREADS
+  {
+    awk '$1 == "loom" && $2 ~ /_ms$/ {n = $2; sub(/_ms$/, "", n); print n, $3}' "$OUT/loom_resnet_$T.txt"
+    awk '$1 == "loom" {print $2, $3}' "$OUT/loom_convs_$T.txt"
+    awk '$1 == "loom" {n = $2; sub(/_images_per_s$/, "", n); print n, 64000 / $3}' "$OUT/loom_edge_$T.txt"
+  } > "$OUT/loom_ms_$T.txt"
   echo "== PyTorch, $T thread(s)"
   flag=""
   [ "$COMPILE" = 1 ] && flag="--compile"
@@ -83,13 +84,14 @@ for T in $THREADS; do
   # Join on the name (an @compile row compares with loom's row of the same base name).
   awk -v T="$T" 'NR == FNR {loom[$1] = $2; next}
        {base = $1; sub(/@compile$/, "", base); if (base in loom) printf "%s\t%s\t%.3f\t%.3f\t%.2f\n", $1, T, loom[base], $2, $2 / loom[base]}' \
-    "$OUT/loom_ms.txt" "$OUT/torch_ms_$T.txt" >> "$OUT/summary.tsv"
+    "$OUT/loom_ms_$T.txt" "$OUT/torch_ms_$T.txt" >> "$OUT/summary.tsv"
 done
 awk '{printf "%s\t-\t%.0f\t-\t-\n", $1, $2 * 1000}' "$OUT/compile.txt" >> "$OUT/summary.tsv"
 
 # The table, with GFLOP/s and the fraction of peak where the FLOPs are known:
 # each convolution's, and ResNet-18's convolutions per step (forward 1x, train
-# about 3x: forward, filter and input gradient), so its fraction is a lower bound.
+# about 3x: forward, filter and input gradient), so its fraction is a lower
+# bound; the fraction is of the peak of as many cores as threads.
 echo "== loom against PyTorch (ratio = PyTorch time / loom time; > 1: loom faster)"
 awk -v peak="$PEAK" -F'\t' '
   NR == FNR {split($0, f, " "); if (f[1] == "loom") gf[f[2]] = f[4]; next}
@@ -103,7 +105,7 @@ awk -v peak="$PEAK" -F'\t' '
       s = 0; for (k in gf) if (k ~ /_fwd$/) s += gf[k] * (k ~ /conv_64_64_32_k3s1/ ? 4 : k ~ /conv_(128_128_16|256_256_8|512_512_4)_k3s1/ ? 3 : 1)
       g = base == "resnet18_train" ? 3 * s : s
     }
-    if (g != "" && $3 != "-") printf "%-34s %7s %11s %11s %6s %9.1f %5.0f%%\n", $1, $2, $3, $4, $5, g / $3 * 1000, 100 * g / $3 * 1000 / peak;
+    if (g != "" && $3 != "-") printf "%-34s %7s %11s %11s %6s %9.1f %5.0f%%\n", $1, $2, $3, $4, $5, g / $3 * 1000, 100 * g / $3 * 1000 / (peak * $2);
     else printf "%-34s %7s %11s %11s %6s %9s %6s\n", $1, $2, $3, $4, $5, "-", "-"
-  }' "$OUT/loom_convs.txt" "$OUT/summary.tsv"
+  }' "$OUT/loom_convs_1.txt" "$OUT/summary.tsv"
 echo "(written to $OUT/summary.tsv)"

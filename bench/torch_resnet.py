@@ -81,7 +81,7 @@ def train():
 def forward():
     net.eval()
     with torch.no_grad():
-        net(x)
+        return net(x)  # returned, or torch.compile drops the whole graph as dead code
 
 
 print(f"torch resnet18_train {best_ms(train, args.runs):.1f}", flush=True)
