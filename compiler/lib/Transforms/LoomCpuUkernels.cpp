@@ -64,7 +64,7 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
     MLIRContext *ctx = module.getContext();
     OpBuilder b(ctx);
     Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(ctx);
-    func::FuncOp entry;
+    func::FuncOp entry = module.lookupSymbol<func::FuncOp>(kConvEntry); // declared by an earlier run, if any
     unsigned calls = 0, left = 0;
     module.walk([&](linalg::GenericOp op) {
       auto conv = op->getAttrOfType<DictionaryAttr>("loom.conv");
