@@ -2,6 +2,10 @@
 // (-loom-cpu-ukernels): each picks the widest instruction set the CPU has, once.
 #include "ukernels.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
 using namespace loom::rt::uk;
 
 namespace {
@@ -24,5 +28,11 @@ extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, i
   static const ConvFn conv = pickConv();
   ConvGeometry g{N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups,
                  {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}};
-  conv(static_cast<ConvKind>(kind), g, x, w, y);
+  // Generated code has no unwind tables: nothing may propagate through it.
+  try {
+    conv(static_cast<ConvKind>(kind), g, x, w, y);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "loom: convolution micro-kernel: %s\n", e.what());
+    std::abort();
+  }
 }
