@@ -2,9 +2,10 @@
 # loom against PyTorch (eager, and torch.compile for ResNet-18) in one run, at
 # 1 thread and at all cores: ResNet-18 (CIFAR, batch 64) train step and
 # forward, each distinct convolution of it (forward, filter and input
-# gradient), E4's CNN and MLP and E1 i's ConvNet train steps, and the
-# generator's time and memory for ResNet-18, -50 and -152. Every figure is
-# quoted against this machine's FP32 FMA peak, measured here.
+# gradient), square matmuls (512, 1024, 2048), E4's CNN and MLP and E1 i's
+# ConvNet train steps, and the generator's time and memory for ResNet-18, -50
+# and -152. Every figure is quoted against this machine's FP32 FMA peak,
+# measured here.
 #
 #   sh bench/run.sh [--no-compile]     (--no-compile: skip torch.compile, minutes on 2 cores)
 #
@@ -28,7 +29,7 @@ done
 BUILD=${LOOM_BUILD_DIR:-build}
 OUT=out/bench
 mkdir -p "$OUT"
-for b in bench_fma_peak bench_resnet_step bench_resnet_convs bench_edge_step resnet18_generator resnet50_generator resnet152_generator; do
+for b in bench_fma_peak bench_resnet_step bench_resnet_convs bench_matmul bench_edge_step resnet18_generator resnet50_generator resnet152_generator; do
   if [ ! -x "$BUILD/bench/$b" ]; then
     echo "bench/run.sh: $BUILD/bench/$b is missing: build first (sh scripts/build.sh)" >&2
     exit 2
@@ -65,6 +66,7 @@ for T in $THREADS; do
   export LOOM_NUM_THREADS=$T
   "$BUILD/bench/bench_resnet_step" 3 | tee "$OUT/loom_resnet_$T.txt"
   "$BUILD/bench/bench_resnet_convs" > "$OUT/loom_convs_$T.txt"
+  "$BUILD/bench/bench_matmul" >> "$OUT/loom_convs_$T.txt"
   "$BUILD/bench/bench_edge_step" 200 | tee "$OUT/loom_edge_$T.txt"
   unset LOOM_NUM_THREADS
   {
@@ -75,7 +77,7 @@ for T in $THREADS; do
   echo "== PyTorch, $T thread(s)"
   flag=""
   [ "$COMPILE" = 1 ] && flag="--compile"
-  OMP_NUM_THREADS=$T "$VENV/bin/python" -W ignore bench/torch_resnet.py --threads "$T" --convs "$OUT/convs.txt" $flag \
+  OMP_NUM_THREADS=$T "$VENV/bin/python" -W ignore bench/torch_resnet.py --threads "$T" --convs "$OUT/convs.txt" --matmuls 512,1024,2048 $flag \
     > "$OUT/torch_$T.txt"
   OMP_NUM_THREADS=$T "$VENV/bin/python" -W ignore bench/torch_edge_step.py --threads "$T" --steps 200 --nets cnn,mlp,convnet \
     >> "$OUT/torch_$T.txt"

@@ -1,4 +1,4 @@
-"""PyTorch's side of bench/run.sh: the CIFAR ResNet-18 (torchvision's
+"""PyTorch's side of bench/run.sh (with --matmuls, square matmuls too): the CIFAR ResNet-18 (torchvision's
 BasicBlock structure, 3x3 stem, no max pool, 10 classes) at batch 64, one SGD
 momentum step and one forward (eval mode, as loom's predict), and each distinct
 convolution of it (forward, filter gradient, input gradient). Prints
@@ -15,6 +15,7 @@ ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--runs", type=int, default=3)
 ap.add_argument("--compile", action="store_true", help="also torch.compile the train step and forward")
 ap.add_argument("--convs", default="", help="file of the convolutions to time: lines 'name in out size k stride pad'")
+ap.add_argument("--matmuls", default="", help="comma-separated sizes of square matmuls to time (torch.mm)")
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
 
@@ -112,3 +113,7 @@ if args.convs:
         }
         for kind, ms in times.items():
             print(f"torch {name}_{kind} {ms:.3f}", flush=True)
+
+for n in [int(v) for v in args.matmuls.split(",") if v]:
+    a, b = torch.rand(n, n), torch.rand(n, n)
+    print(f"torch matmul_{n} {best_ms(lambda: torch.mm(a, b), args.runs):.3f}", flush=True)

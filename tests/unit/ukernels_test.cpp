@@ -161,3 +161,46 @@ TEST_CASE("thread counts: LOOM_NUM_THREADS's default, set_num_threads, a scope; 
   CHECK(loom::rt::num_threads() == base);
   CHECK_THROWS_WITH(loom::rt::set_num_threads(-1), "set_num_threads(-1): expected 0 (the default) to 1024");
 }
+
+TEST_CASE("matmul micro-kernel: plain, batched, B transposed, strided views") {
+  struct MM {
+    int64_t batch, M, N, K;
+    bool transposedB;
+  } cases[] = {{1, 5, 7, 3, false}, {1, 64, 256, 784, true}, {3, 40, 50, 300, false}, {2, 13, 70, 129, true}};
+  for (const MM &t : cases) {
+    const int64_t pad = 3; // spare elements after each row: strided views
+    int64_t lda = t.K + pad, ldb = (t.transposedB ? t.K : t.N) + pad, ldc = t.N + pad;
+    int64_t brows = t.transposedB ? t.N : t.K;
+    std::vector<float> a(t.batch * t.M * lda), b(t.batch * brows * ldb), c(t.batch * t.M * ldc);
+    for (size_t i = 0; i < a.size(); ++i) a[i] = value(i, 7);
+    for (size_t i = 0; i < b.size(); ++i) b[i] = value(i, 8);
+    for (size_t i = 0; i < c.size(); ++i) c[i] = value(i, 9);
+    MatmulGeometry g{t.batch, t.M, t.N, t.K, {t.M * lda, lda, 1},
+                     {brows * ldb, t.transposedB ? 1 : ldb, t.transposedB ? ldb : 1}, {t.M * ldc, ldc, 1}};
+    std::vector<double> want(c.begin(), c.end());
+    double scale = 0;
+    for (int64_t i = 0; i < t.batch; ++i)
+      for (int64_t m = 0; m < t.M; ++m)
+        for (int64_t n = 0; n < t.N; ++n) {
+          double s = 0;
+          for (int64_t k = 0; k < t.K; ++k)
+            s += double(a[i * g.as[0] + m * lda + k]) * b[i * g.bs[0] + k * g.bs[1] + n * g.bs[2]];
+          want[i * g.cs[0] + m * ldc + n] += s;
+          scale = std::max(scale, std::fabs(want[i * g.cs[0] + m * ldc + n]));
+        }
+    std::vector<std::pair<std::string, void (*)(const MatmulGeometry &, const float *, const float *, float *)>> all{
+        {"generic", generic::matmul}};
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) all.emplace_back("avx2", avx2::matmul);
+    if (__builtin_cpu_supports("avx512f")) all.emplace_back("avx512", avx512::matmul);
+#endif
+    for (auto &[isa, mm] : all) {
+      std::vector<float> got = c;
+      mm(g, a.data(), b.data(), got.data());
+      double worst = 0;
+      for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - want[i]));
+      INFO(isa, " batch ", t.batch, " M", t.M, " N", t.N, " K", t.K, " transposed ", t.transposedB, ": worst ", worst);
+      CHECK(worst <= 2e-5 * (scale + 1));
+    }
+  }
+}

@@ -1,5 +1,6 @@
-// -loom-cpu-ukernels: convolutions (marked `loom.conv` by -loom-to-linalg) on
-// buffers become calls of the runtime's micro-kernels (runtime/src/ukernels):
+// -loom-cpu-ukernels: convolutions and matmuls (marked `loom.conv` and
+// `loom.matmul` by -loom-to-linalg) on buffers become calls of the runtime's
+// micro-kernels (runtime/src/ukernels):
 // a packed GEMM whose packing gathers the windows and whose writer scatters
 // into the output, at 55-75% of a core's FMA peak where linalg's loops reach
 // 5-17% (ResNet-18's convolutions).
@@ -24,7 +25,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr const char *kConvEntry = "loom_rt_conv2d_f32";
+constexpr const char *kConvEntry = "loom_rt_conv2d_f32", *kMatmulEntry = "loom_rt_matmul_f32";
 
 /// A static f32 memref's element offset and strides, or nothing.
 struct Layout {
@@ -32,14 +33,37 @@ struct Layout {
   SmallVector<int64_t> strides;
   ArrayRef<int64_t> shape;
 };
-std::optional<Layout> layoutOf(Value v) {
+std::optional<Layout> layoutOf(Value v, int64_t rank) {
   auto t = dyn_cast<MemRefType>(v.getType());
-  if (!t || !t.getElementType().isF32() || t.getRank() != 4 || !t.hasStaticShape()) return std::nullopt;
+  if (!t || !t.getElementType().isF32() || t.getRank() != rank || !t.hasStaticShape()) return std::nullopt;
   Layout l{0, {}, t.getShape()};
   if (failed(getStridesAndOffset(t, l.strides, l.offset)) || ShapedType::isDynamic(l.offset) ||
       llvm::any_of(l.strides, ShapedType::isDynamic))
     return std::nullopt;
   return l;
+}
+
+/// The address of a view's first element: the aligned pointer of the buffer
+/// it starts in plus its static offset. A buffer of the arena
+/// (-loom-plan-arena) is a memref.view at a byte shift: expand-strided-metadata
+/// folds the aligned pointer of any view to its source's, so the shift is
+/// added here.
+Value pointerTo(OpBuilder &b, Location loc, Value m, int64_t offset) {
+  Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(b.getContext());
+  Value base = m, shift;
+  for (Operation *def = m.getDefiningOp(); def; def = base.getDefiningOp()) {
+    if (auto view = dyn_cast<memref::ViewOp>(def)) {
+      base = view.getSource(), shift = view.getByteShift();
+      break;
+    }
+    if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def)) base = viewLike.getViewSource();
+    else break;
+  }
+  if (!shift) base = m;
+  Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, base);
+  Value p = b.create<LLVM::IntToPtrOp>(loc, ptr, b.create<arith::IndexCastOp>(loc, i64, address));
+  if (shift) p = b.create<LLVM::GEPOp>(loc, ptr, b.getI8Type(), p, ValueRange{b.create<arith::IndexCastOp>(loc, i64, shift)});
+  return b.create<LLVM::GEPOp>(loc, ptr, b.getF32Type(), p, ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(offset)});
 }
 
 /// The body is exactly out + in0 * in1 (fusion adds anything else).
@@ -59,95 +83,109 @@ bool isMulAdd(linalg::GenericOp op) {
 struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass> {
   using LoomCpuUkernelsBase::LoomCpuUkernelsBase;
 
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    MLIRContext *ctx = module.getContext();
-    OpBuilder b(ctx);
-    Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(ctx);
-    func::FuncOp entry = module.lookupSymbol<func::FuncOp>(kConvEntry); // declared by an earlier run, if any
-    unsigned calls = 0, left = 0;
-    module.walk([&](linalg::GenericOp op) {
-      auto conv = op->getAttrOfType<DictionaryAttr>("loom.conv");
-      if (!conv || !op.hasPureBufferSemantics()) return;
-      if (!isMulAdd(op)) return (void)++left;
-      StringRef kind = cast<StringAttr>(conv.get("kind")).getValue();
-      auto strides = cast<DenseI64ArrayAttr>(conv.get("strides")).asArrayRef();
-      auto dilations = cast<DenseI64ArrayAttr>(conv.get("dilations")).asArrayRef();
-      int64_t groups = cast<IntegerAttr>(conv.get("groups")).getInt();
-      // Operands by role: x (input), w (filter), y (output of the forward conv).
-      Value in0 = op.getDpsInputOperand(0)->get(), in1 = op.getDpsInputOperand(1)->get();
-      Value out = op.getDpsInitOperand(0)->get();
-      Value x, w, y;
-      int64_t k;
-      if (kind == "forward") x = in0, w = in1, y = out, k = 0;
-      else if (kind == "filter_grad") x = in0, y = in1, w = out, k = 1;
-      else if (kind == "input_grad") y = in0, w = in1, x = out, k = 2;
-      else return (void)++left;
-      auto lx = layoutOf(x), lw = layoutOf(w), ly = layoutOf(y);
-      if (!lx || !lw || !ly) return (void)++left;
-      int64_t N = lx->shape[0], C = lx->shape[1], H = lx->shape[2], W = lx->shape[3];
-      int64_t O = lw->shape[0], KH = lw->shape[2], KW = lw->shape[3];
-      int64_t OH = (H - dilations[0] * (KH - 1) - 1) / strides[0] + 1;
-      int64_t OW = (W - dilations[1] * (KW - 1) - 1) / strides[1] + 1;
-      if (kind == "input_grad") {
-        // in0 is dy spread by the strides into zeros and padded by (K-1) d
-        // (-loom-to-linalg's form): the micro-kernel reads dy's own elements
-        // in it and never multiplies the zeros.
-        ly->offset += (KH - 1) * dilations[0] * ly->strides[2] + (KW - 1) * dilations[1] * ly->strides[3];
-        ly->strides[2] *= strides[0], ly->strides[3] *= strides[1];
-      } else if (ly->shape[2] != OH || ly->shape[3] != OW) {
-        return (void)++left;
-      }
-      // Only where a GEMM of these sizes pays: tiny channel counts (E4's 1->3
-      // convolutions) run faster as linalg's loops.
-      int64_t Cg = C / groups, Og = O / groups, Q = Cg * KH * KW;
-      int64_t m = k == 2 ? Q : Og, kdim = k == 0 ? Q : k == 1 ? N * OH * OW : Og;
-      if (m < minChannels || kdim < minChannels) return (void)++left;
+  ModuleOp module;
+  unsigned calls = 0, left = 0;
 
-      if (!entry) {
-        SmallVector<Type> args{i64, ptr, ptr, ptr};
-        args.append(26, i64);
-        b.setInsertionPointToEnd(module.getBody());
-        entry = b.create<func::FuncOp>(module.getLoc(), kConvEntry, b.getFunctionType(args, {}));
-        entry.setPrivate();
-      }
-      b.setInsertionPoint(op);
-      Location loc = op.getLoc();
-      auto c = [&](int64_t v) -> Value { return b.create<arith::ConstantIntOp>(loc, v, 64); };
-      // The aligned pointer of the buffer a view starts in, plus the view's
-      // static offset. A buffer of the arena (-loom-plan-arena) is a
-      // memref.view at a byte shift: expand-strided-metadata folds the
-      // aligned pointer of any view to its source's, so the shift is added here.
-      auto pointer = [&](Value m, int64_t offset) -> Value {
-        Value base = m, shift;
-        for (Operation *def = m.getDefiningOp(); def; def = base.getDefiningOp()) {
-          if (auto view = dyn_cast<memref::ViewOp>(def)) {
-            base = view.getSource(), shift = view.getByteShift();
-            break;
-          }
-          if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def)) base = viewLike.getViewSource();
-          else break;
-        }
-        if (!shift) base = m;
-        Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, base);
-        Value p = b.create<LLVM::IntToPtrOp>(loc, ptr, b.create<arith::IndexCastOp>(loc, i64, address));
-        if (shift)
-          p = b.create<LLVM::GEPOp>(loc, ptr, b.getI8Type(), p,
-                                    ValueRange{b.create<arith::IndexCastOp>(loc, i64, shift)});
-        return b.create<LLVM::GEPOp>(loc, ptr, b.getF32Type(), p, ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(offset)});
-      };
-      SmallVector<Value> args{c(k), pointer(x, lx->offset), pointer(w, lw->offset), pointer(y, ly->offset)};
-      for (int64_t v : {N, C, H, W, O, KH, KW, OH, OW, strides[0], strides[1], dilations[0], dilations[1], groups})
-        args.push_back(c(v));
-      for (const Layout *l : {&*lx, &*lw, &*ly})
-        for (int64_t s : l->strides) args.push_back(c(s));
-      b.create<func::CallOp>(loc, entry, args);
-      op->erase();
-      ++calls;
+  /// A call of the runtime's `name` (declared once): pointers, then i64s.
+  void call(OpBuilder &b, linalg::GenericOp op, StringRef name, ArrayRef<Value> pointers, ArrayRef<int64_t> ints) {
+    auto entry = module.lookupSymbol<func::FuncOp>(name);
+    SmallVector<Value> args(pointers);
+    for (int64_t v : ints) args.push_back(b.create<arith::ConstantIntOp>(op.getLoc(), v, 64));
+    if (!entry) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(module.getBody());
+      entry = b.create<func::FuncOp>(module.getLoc(), name, b.getFunctionType(ValueRange(args).getTypes(), {}));
+      entry.setPrivate();
+    }
+    b.create<func::CallOp>(op.getLoc(), entry, args);
+    op->erase();
+    ++calls;
+  }
+
+  /// loom_rt_conv2d_f32(kind, x, w, y, N C H W O KH KW OH OW, strides, dilations, groups, x/w/y strides).
+  void convolution(OpBuilder &b, linalg::GenericOp op, DictionaryAttr conv) {
+    StringRef kind = cast<StringAttr>(conv.get("kind")).getValue();
+    auto strides = cast<DenseI64ArrayAttr>(conv.get("strides")).asArrayRef();
+    auto dilations = cast<DenseI64ArrayAttr>(conv.get("dilations")).asArrayRef();
+    int64_t groups = cast<IntegerAttr>(conv.get("groups")).getInt();
+    // Operands by role: x (input), w (filter), y (output of the forward conv).
+    Value in0 = op.getDpsInputOperand(0)->get(), in1 = op.getDpsInputOperand(1)->get();
+    Value out = op.getDpsInitOperand(0)->get();
+    Value x, w, y;
+    int64_t k;
+    if (kind == "forward") x = in0, w = in1, y = out, k = 0;
+    else if (kind == "filter_grad") x = in0, y = in1, w = out, k = 1;
+    else if (kind == "input_grad") y = in0, w = in1, x = out, k = 2;
+    else return (void)++left;
+    auto lx = layoutOf(x, 4), lw = layoutOf(w, 4), ly = layoutOf(y, 4);
+    if (!lx || !lw || !ly) return (void)++left;
+    int64_t N = lx->shape[0], C = lx->shape[1], H = lx->shape[2], W = lx->shape[3];
+    int64_t O = lw->shape[0], KH = lw->shape[2], KW = lw->shape[3];
+    int64_t OH = (H - dilations[0] * (KH - 1) - 1) / strides[0] + 1;
+    int64_t OW = (W - dilations[1] * (KW - 1) - 1) / strides[1] + 1;
+    if (kind == "input_grad") {
+      // in0 is dy spread by the strides into zeros and padded by (K-1) d
+      // (-loom-to-linalg's form): the micro-kernel reads dy's own elements
+      // in it and never multiplies the zeros.
+      ly->offset += (KH - 1) * dilations[0] * ly->strides[2] + (KW - 1) * dilations[1] * ly->strides[3];
+      ly->strides[2] *= strides[0], ly->strides[3] *= strides[1];
+    } else if (ly->shape[2] != OH || ly->shape[3] != OW) {
+      return (void)++left;
+    }
+    // Only where a GEMM of these sizes pays: tiny channel counts (E4's 1->3
+    // convolutions) run faster as linalg's loops.
+    int64_t Cg = C / groups, Og = O / groups, Q = Cg * KH * KW;
+    int64_t m = k == 2 ? Q : Og, kdim = k == 0 ? Q : k == 1 ? N * OH * OW : Og;
+    if (m < minChannels || kdim < minChannels) return (void)++left;
+    b.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    SmallVector<int64_t> ints{N, C, H, W, O, KH, KW, OH, OW, strides[0], strides[1], dilations[0], dilations[1], groups};
+    for (const Layout *l : {&*lx, &*lw, &*ly}) ints.append(l->strides.begin(), l->strides.end());
+    Value kindValue = b.create<arith::ConstantIntOp>(loc, k, 64);
+    call(b, op, kConvEntry,
+         {kindValue, pointerTo(b, loc, x, lx->offset), pointerTo(b, loc, w, lw->offset), pointerTo(b, loc, y, ly->offset)},
+         ints);
+  }
+
+  /// loom_rt_matmul_f32(a, b, c, batch M N K, a/b/c strides (batch, row, column; b's as k, n)).
+  void matmul(OpBuilder &b, linalg::GenericOp op, DictionaryAttr mm) {
+    bool transposedB = cast<BoolAttr>(mm.get("transposed_b")).getValue();
+    Value a = op.getDpsInputOperand(0)->get(), bm = op.getDpsInputOperand(1)->get(), c = op.getDpsInitOperand(0)->get();
+    int64_t rank = cast<MemRefType>(c.getType()).getRank();
+    auto la = layoutOf(a, rank), lb = layoutOf(bm, rank), lc = layoutOf(c, rank);
+    if (!la || !lb || !lc || (rank != 2 && rank != 3)) return (void)++left;
+    // Without a batch dimension, batch 1 and stride 0.
+    auto three = [&](const Layout &l) {
+      SmallVector<int64_t> s(l.strides);
+      if (rank == 2) s.insert(s.begin(), 0);
+      return s;
+    };
+    SmallVector<int64_t> sa = three(*la), sb = three(*lb), sc = three(*lc);
+    if (transposedB) std::swap(sb[1], sb[2]); // B as [N, K]: address (k, n) by k * s[2] + n * s[1]
+    int64_t batch = rank == 3 ? lc->shape[0] : 1, M = lc->shape[rank - 2], N = lc->shape[rank - 1];
+    int64_t K = la->shape[rank - 1];
+    if (M < minChannels || N < minChannels || K < minChannels) return (void)++left;
+    b.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    call(b, op, kMatmulEntry,
+         {pointerTo(b, loc, a, la->offset), pointerTo(b, loc, bm, lb->offset), pointerTo(b, loc, c, lc->offset)},
+         {batch, M, N, K, sa[0], sa[1], sa[2], sb[0], sb[1], sb[2], sc[0], sc[1], sc[2]});
+  }
+
+  void runOnOperation() override {
+    module = getOperation();
+    OpBuilder b(module.getContext());
+    module.walk([&](linalg::GenericOp op) {
+      if (!op.hasPureBufferSemantics()) return;
+      auto conv = op->getAttrOfType<DictionaryAttr>("loom.conv");
+      auto mm = op->getAttrOfType<DictionaryAttr>("loom.matmul");
+      if (!conv && !mm) return;
+      if (!isMulAdd(op)) return (void)++left;
+      if (conv) convolution(b, op, conv);
+      else matmul(b, op, mm);
     });
-    LLVM_DEBUG(llvm::dbgs() << "loom-cpu-ukernels: " << calls << " convolutions to micro-kernels, " << left
-                            << " left as loops\n");
-    (void)calls, (void)left;
+    LLVM_DEBUG(llvm::dbgs() << "loom-cpu-ukernels: " << calls << " convolutions and matmuls to micro-kernels, "
+                            << left << " left as loops\n");
   }
 };
 

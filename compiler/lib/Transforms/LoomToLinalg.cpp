@@ -284,14 +284,18 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     its[lead + (transposedB ? 2 : 1)] = utils::IteratorType::reduction;
     auto fm = arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
     bool isF = isFloat(out.getElementType());
-    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), out, ValueRange{lhs, rhs},
-                                  {map({m, k}), transposedB ? map({n, k}) : map({k, n})},
-                                  [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                    if (!isF)
-                                      return b.create<arith::AddIOp>(l, a[2], b.create<arith::MulIOp>(l, a[0], a[1]));
-                                    return b.create<arith::AddFOp>(l, a[2], b.create<arith::MulFOp>(l, a[0], a[1], fm), fm);
-                                  },
-                                  init, map({m, n}), its));
+    Value result = buildGeneric(rw, op.getLoc(), out, ValueRange{lhs, rhs},
+                                {map({m, k}), transposedB ? map({n, k}) : map({k, n})},
+                                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                  if (!isF)
+                                    return b.create<arith::AddIOp>(l, a[2], b.create<arith::MulIOp>(l, a[0], a[1]));
+                                  return b.create<arith::AddFOp>(l, a[2], b.create<arith::MulFOp>(l, a[0], a[1], fm), fm);
+                                },
+                                init, map({m, n}), its);
+    // As convolutions are marked (markConv), for the CPU's micro-kernel.
+    result.getDefiningOp()->setAttr("loom.matmul",
+                                    rw.getDictionaryAttr({rw.getNamedAttr("transposed_b", rw.getBoolAttr(transposedB))}));
+    rw.replaceOp(op, result);
     return success();
   }
 };

@@ -224,4 +224,16 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
   }
 }
 
+/// Matmul (batched or not) as the same GEMM, on all threads.
+void matmul(const MatmulGeometry &g, const float *a, const float *b, float *c) {
+  static thread_local std::vector<int64_t> ar, ac, br, bc, cr, cc;
+  ar.resize(g.M), cr.resize(g.M), ac.resize(g.K), br.resize(g.K), bc.resize(g.N), cc.resize(g.N);
+  for (int64_t m = 0; m < g.M; ++m) ar[m] = m * g.as[1], cr[m] = m * g.cs[1];
+  for (int64_t k = 0; k < g.K; ++k) ac[k] = k * g.as[2], br[k] = k * g.bs[1];
+  for (int64_t n = 0; n < g.N; ++n) bc[n] = n * g.bs[2], cc[n] = n * g.cs[2];
+  for (int64_t i = 0; i < g.batch; ++i)
+    gemm_threads(g.M, g.N, g.K, {a + i * g.as[0], ar.data(), ac.data()}, {b + i * g.bs[0], br.data(), bc.data()},
+                 {c + i * g.cs[0], cr.data(), cc.data()}, NR, true);
+}
+
 } // namespace loom::rt::uk::LOOM_UK_ISA

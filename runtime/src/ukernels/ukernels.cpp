@@ -9,30 +9,47 @@
 using namespace loom::rt::uk;
 
 namespace {
-using ConvFn = void (*)(ConvKind, const ConvGeometry &, float *, float *, float *);
-ConvFn pickConv() {
+/// The widest implementation this CPU runs.
+template <class Fn> Fn pick([[maybe_unused]] Fn avx512, [[maybe_unused]] Fn avx2, Fn generic) {
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return avx512::conv2d;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return avx2::conv2d;
+  if (__builtin_cpu_supports("avx512f")) return avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return avx2;
 #endif
-  return generic::conv2d;
+  return generic;
+}
+#if defined(__x86_64__)
+#define LOOM_UK_PICK(fn) pick(avx512::fn, avx2::fn, generic::fn)
+#else
+#define LOOM_UK_PICK(fn) pick(generic::fn, generic::fn, generic::fn)
+#endif
+
+/// Generated code has no unwind tables: nothing may propagate through it.
+template <class F> void guarded(const char *what, F f) {
+  try {
+    f();
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "loom: %s micro-kernel: %s\n", what, e.what());
+    std::abort();
+  }
 }
 } // namespace
+
+extern "C" void loom_rt_matmul_f32(float *a, float *b, float *c, int64_t batch, int64_t M, int64_t N, int64_t K,
+                                   int64_t as0, int64_t as1, int64_t as2, int64_t bs0, int64_t bs1, int64_t bs2,
+                                   int64_t cs0, int64_t cs1, int64_t cs2) {
+  static const auto matmul = LOOM_UK_PICK(matmul);
+  MatmulGeometry g{batch, M, N, K, {as0, as1, as2}, {bs0, bs1, bs2}, {cs0, cs1, cs2}};
+  guarded("matmul", [&] { matmul(g, a, b, c); });
+}
 
 extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, int64_t N, int64_t C, int64_t H,
                                    int64_t W, int64_t O, int64_t KH, int64_t KW, int64_t OH, int64_t OW, int64_t sh,
                                    int64_t sw, int64_t dh, int64_t dw, int64_t groups, int64_t xs0, int64_t xs1,
                                    int64_t xs2, int64_t xs3, int64_t ws0, int64_t ws1, int64_t ws2, int64_t ws3,
                                    int64_t ys0, int64_t ys1, int64_t ys2, int64_t ys3) {
-  static const ConvFn conv = pickConv();
+  static const auto conv = LOOM_UK_PICK(conv2d);
   ConvGeometry g{N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups,
                  {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}};
-  // Generated code has no unwind tables: nothing may propagate through it.
-  try {
-    conv(static_cast<ConvKind>(kind), g, x, w, y);
-  } catch (const std::exception &e) {
-    std::fprintf(stderr, "loom: convolution micro-kernel: %s\n", e.what());
-    std::abort();
-  }
+  guarded("convolution", [&] { conv(static_cast<ConvKind>(kind), g, x, w, y); });
 }

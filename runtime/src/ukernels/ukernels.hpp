@@ -19,8 +19,18 @@ struct ConvGeometry {
   int64_t xs[4], ws[4], ys[4];
 };
 
-#define LOOM_UK_DECLARE(ISA) \
-  namespace ISA { void conv2d(ConvKind, const ConvGeometry &, float *x, float *w, float *y); }
+/// C[b, m, n] += sum_k A[b, m, k] B[b, k, n], each operand by its element
+/// strides (batch, row, column; B's as (k, n) whatever its layout).
+struct MatmulGeometry {
+  int64_t batch, M, N, K;
+  int64_t as[3], bs[3], cs[3];
+};
+
+#define LOOM_UK_DECLARE(ISA)                                                                                            \
+  namespace ISA {                                                                                                       \
+  void conv2d(ConvKind, const ConvGeometry &, float *x, float *w, float *y);                                            \
+  void matmul(const MatmulGeometry &, const float *a, const float *b, float *c);                                        \
+  }
 #if defined(__x86_64__)
 LOOM_UK_DECLARE(avx512)
 LOOM_UK_DECLARE(avx2)

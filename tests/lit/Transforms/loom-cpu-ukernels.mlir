@@ -1,4 +1,4 @@
-// -loom-cpu-ukernels: marked convolutions on buffers become calls of the runtime's micro-kernel.
+// -loom-cpu-ukernels: marked convolutions and matmuls on buffers become calls of the runtime's micro-kernels.
 // RUN: %loom-opt %s -loom-cpu-ukernels -cse | FileCheck %s
 
 #x = affine_map<(n, o, i, c, kh, kw, j) -> (n, c, i + kh, j + kw)>
@@ -74,4 +74,36 @@ func.func @narrow(%x: memref<1x1x6x6xf32>, %w: memref<3x1x3x3xf32>, %y: memref<1
   }
   return
 }
-// CHECK: func.func private @loom_rt_conv2d_f32(i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64,
+// A Linear layer's matmul, x @ w^T with w as [N, K] read in place: batch 1,
+// M N K, then A's, B's (as k, n: 1 and 784) and C's strides.
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+// CHECK-LABEL: func.func @linear(
+// CHECK: call @loom_rt_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c1_i64, %c64_i64, %c256_i64, %c784_i64, %c0_i64, %c784_i64, %c1_i64, %c0_i64, %c1_i64, %c784_i64, %c0_i64, %c256_i64, %c1_i64)
+// CHECK-NOT: linalg.generic
+func.func @linear(%x: memref<64x784xf32>, %w: memref<256x784xf32>, %y: memref<64x256xf32>) {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"], loom.matmul = {transposed_b = true}}
+      ins(%x, %w : memref<64x784xf32>, memref<256x784xf32>) outs(%y : memref<64x256xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q fastmath<reassoc, contract> : f32
+    %s = arith.addf %acc, %m fastmath<reassoc, contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+// A matmul with 10 output columns (a classifier) stays loops.
+// CHECK-LABEL: func.func @classifier(
+// CHECK: linalg.generic
+func.func @classifier(%x: memref<64x256xf32>, %w: memref<10x256xf32>, %y: memref<64x10xf32>) {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"], loom.matmul = {transposed_b = true}}
+      ins(%x, %w : memref<64x256xf32>, memref<10x256xf32>) outs(%y : memref<64x10xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q fastmath<reassoc, contract> : f32
+    %s = arith.addf %acc, %m fastmath<reassoc, contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+// CHECK-DAG: func.func private @loom_rt_conv2d_f32(i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64,
+// CHECK-DAG: func.func private @loom_rt_matmul_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64,

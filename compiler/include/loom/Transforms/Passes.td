@@ -188,8 +188,13 @@ def LoomFuseElementwise : Pass<"loom-fuse-elementwise"> {
 }
 
 def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
-  let summary = "Convolutions on buffers as calls of the runtime's CPU micro-kernels";
+  let summary = "Convolutions and matmuls on buffers as calls of the runtime's CPU micro-kernels";
   let description = [{
+    Matmuls (`loom.matmul`, batched or not, B as [K, N] or read in place as
+    [N, K]) with M, N and K of at least `min-channels` become calls of
+    `loom_rt_matmul_f32`, the same GEMM; smaller ones (a 10-class
+    classifier) stay loops.
+
     Each `linalg.generic` that -loom-to-linalg marked `loom.conv` (a
     convolution, its filter gradient or its input gradient) and that still
     computes just `out + a * b` (elementwise fusion did not merge anything
@@ -214,7 +219,7 @@ def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"minChannels", "min-channels", "int64_t", /*default=*/"16",
-           "smallest GEMM row count and reduction length worth a micro-kernel">
+           "smallest GEMM dimension worth a micro-kernel (rows and reduction; for matmuls also columns)">
   ];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect"];
