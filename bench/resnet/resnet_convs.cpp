@@ -3,19 +3,14 @@
 // the generated code calls (loom_rt_conv2d_f32): milliseconds, best of 3.
 // bench/run.sh times the same convolutions in PyTorch (bench/torch_resnet.py).
 #include "resnet_convs.hpp"
+#include "../best_ms.hpp"
 
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
+#include <loom/rt/ukernels.h>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, int64_t N, int64_t C, int64_t H,
-                                   int64_t W, int64_t O, int64_t KH, int64_t KW, int64_t OH, int64_t OW, int64_t sh,
-                                   int64_t sw, int64_t dh, int64_t dw, int64_t groups, int64_t xs0, int64_t xs1,
-                                   int64_t xs2, int64_t xs3, int64_t ws0, int64_t ws1, int64_t ws2, int64_t ws3,
-                                   int64_t ys0, int64_t ys1, int64_t ys2, int64_t ys3);
 
 int main(int argc, char **argv) {
   if (argc == 2 && std::string(argv[1]) == "--list") { // for bench/torch_resnet.py --convs
@@ -38,13 +33,7 @@ int main(int argc, char **argv) {
                            1, 1, 1, c.in * H * H, H * H, H, 1, c.in * c.k * c.k, c.k * c.k, c.k, 1, c.out * OH * OH,
                            OH * OH, OH, 1);
       };
-      run();
-      double best = 1e30;
-      for (int r = 0; r < 3; ++r) {
-        auto t0 = std::chrono::steady_clock::now();
-        run();
-        best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      }
+      double best = best_ms(3, run);
       std::printf("loom %s_%s %.3f %.4f\n", resnet_convs::name(c).c_str(), kinds[kind], best,
                   resnet_convs::gflop(c));
     }

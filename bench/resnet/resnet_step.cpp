@@ -2,23 +2,11 @@
 // train step (SGD momentum 0.9) and one forward, milliseconds each (best of
 // `runs` after one warm-up). bench/run.sh runs it next to PyTorch.
 #include "resnet18.h"
+#include "../best_ms.hpp"
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-template <class F> double best_ms(int runs, F f) {
-  f(); // warm-up: first-touch of every buffer
-  double best = 1e30;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
-}
 
 int main(int argc, char **argv) {
   int runs = 3;

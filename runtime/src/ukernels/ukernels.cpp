@@ -1,6 +1,7 @@
 // The micro-kernels' C entry points, which generated code calls
 // (-loom-cpu-ukernels): each picks the widest instruction set the CPU has, once.
 #include "ukernels.hpp"
+#include "loom/rt/ukernels.h"
 
 #include <cstdio>
 #include <cstdlib>

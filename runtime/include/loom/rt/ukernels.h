@@ -1,0 +1,27 @@
+// The C entry points of the CPU micro-kernels (runtime/src/ukernels), as the
+// generated code calls them (-loom-cpu-ukernels) and as benchmarks may. Each
+// operand is a pointer to its first element and its element strides; results
+// are added to what the output holds.
+#pragma once
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// kind 0: y += conv(x, w); 1: w += filter gradient from x and dy = y; 2: x += input gradient from w and dy = y.
+/// x is [N, C, H, W] (padded), w [O, C/groups, KH, KW], y [N, O, OH, OW].
+void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, int64_t N, int64_t C, int64_t H, int64_t W,
+                        int64_t O, int64_t KH, int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
+                        int64_t dw, int64_t groups, int64_t xs0, int64_t xs1, int64_t xs2, int64_t xs3, int64_t ws0,
+                        int64_t ws1, int64_t ws2, int64_t ws3, int64_t ys0, int64_t ys1, int64_t ys2, int64_t ys3);
+
+/// c[i, m, n] += sum_k a[i, m, k] b[i, k, n] for i < batch; strides (batch, row, column), b's as (k, n).
+void loom_rt_matmul_f32(float *a, float *b, float *c, int64_t batch, int64_t M, int64_t N, int64_t K, int64_t as0,
+                        int64_t as1, int64_t as2, int64_t bs0, int64_t bs1, int64_t bs2, int64_t cs0, int64_t cs1,
+                        int64_t cs2);
+
+#ifdef __cplusplus
+}
+#endif
