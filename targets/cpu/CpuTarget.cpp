@@ -31,7 +31,8 @@ const char *const kFusePipeline = "loom-fuse-elementwise{keep-convolutions},cano
 // one function per distinct kernel, called from the exports.
 const char *const kKernelsPipeline = "loom-cpu-ukernels,loom-outline-kernels";
 
-// Per-op schedules (tiling, vectorization) belong before convert-linalg-to-loops.
+// What no micro-kernel took (kKernelsPipeline) becomes loops here, which LLVM's
+// O3 vectorizes.
 std::string toLLVMPipeline(bool runtimeAllocs) {
   return std::string("convert-linalg-to-loops,lower-affine,convert-scf-to-cf,expand-strided-metadata,") +
          (runtimeAllocs ? "finalize-memref-to-llvm{use-generic-functions}," : "finalize-memref-to-llvm{use-aligned-alloc},") +

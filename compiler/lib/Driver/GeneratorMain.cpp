@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -61,6 +62,17 @@ bool option(int argc, char **argv, int &i, const char *name, std::string &value)
   return true;
 }
 
+/// "a,b,c" -> {"a", "b", "c"} (empty items kept, so the caller rejects them).
+std::vector<std::string> commaList(const std::string &v) {
+  std::vector<std::string> items;
+  for (size_t a = 0; a <= v.size();) {
+    size_t b = std::min(v.find(',', a), v.size());
+    items.push_back(v.substr(a, b - a));
+    a = b + 1;
+  }
+  return items;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -84,22 +96,17 @@ int main(int argc, char **argv) {
       } else if (option(argc, argv, i, "-o", output) || option(argc, argv, i, "--dump-dir", opts.dumpDir) ||
                  option(argc, argv, i, "--cpu", opts.cpu)) {
       } else if (option(argc, argv, i, "--dump-stages", v)) {
-        for (size_t a = 0; a <= v.size();) {
-          size_t b = std::min(v.find(',', a), v.size());
-          auto s = loom::parseStage(v.substr(a, b - a));
-          if (!s) throw "unknown stage '" + v.substr(a, b - a) + "' in --dump-stages=" + v + " (stages as for --emit)";
+        for (const std::string &name : commaList(v)) {
+          auto s = loom::parseStage(name);
+          if (!s) throw "unknown stage '" + name + "' in --dump-stages=" + v + " (stages as for --emit)";
           opts.dumpStages.push_back(*s);
-          a = b + 1;
         }
       } else if (option(argc, argv, i, "--target", v)) {
         opts.headerTargets.clear();
-        for (size_t a = 0; a <= v.size();) {
-          size_t b = std::min(v.find(',', a), v.size());
-          std::string t = v.substr(a, b - a);
+        for (const std::string &t : commaList(v)) {
           if (t != "cpu" && t != "cuda" && t != "cuda-emulator")
             throw "unknown --target=" + t + " (supported: cpu, cuda, cuda-emulator)";
           opts.headerTargets.push_back(t);
-          a = b + 1;
         }
         opts.target = opts.headerTargets.front();
       } else if (option(argc, argv, i, "--cuda-chip", opts.cudaChip)) {

@@ -170,7 +170,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     << "  loom::rt::TrainLog &log() { return log_; }\n"
     << "  uint64_t seed() const { return seed_; }\n"
     << "  /// Threads of this model's CPU calls (0: loom::rt::num_threads(), LOOM_NUM_THREADS or all cores).\n"
-    << "  void set_num_threads(int n) { loom::rt::ThreadsScope check_(n); threads_ = n; }\n"
+    << "  void set_num_threads(int n) { threads_ = loom::rt::checked_num_threads(n); }\n"
     << "  int num_threads() const { return threads_ ? threads_ : loom::rt::num_threads(); }\n"
     << "  /// Zeroes the optimizer state and step counts (parameters are kept).\n"
     << "  void reset_optimizer() { state_.initialize(0); log_ = {}; }\n"

@@ -5,13 +5,13 @@
 // into the output, at 55-75% of a core's FMA peak where linalg's loops reach
 // 5-17% (ResNet-18's convolutions).
 #include "loom/Transforms/Passes.h"
+#include "BufferViews.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "loom-cpu-ukernels"
@@ -51,15 +51,8 @@ std::optional<Layout> layoutOf(Value v, int64_t rank) {
 Value pointerTo(OpBuilder &b, Location loc, Value m, int64_t offset) {
   Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(b.getContext());
   Value base = m, shift;
-  for (Operation *def = m.getDefiningOp(); def; def = base.getDefiningOp()) {
-    if (auto view = dyn_cast<memref::ViewOp>(def)) {
-      base = view.getSource(), shift = view.getByteShift();
-      break;
-    }
-    if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def)) base = viewLike.getViewSource();
-    else break;
-  }
-  if (!shift) base = m;
+  if (auto arena = loom::rootBuffer(m).getDefiningOp<memref::ViewOp>())
+    base = arena.getSource(), shift = arena.getByteShift();
   Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, base);
   Value p = b.create<LLVM::IntToPtrOp>(loc, ptr, b.create<arith::IndexCastOp>(loc, i64, address));
   if (shift) p = b.create<LLVM::GEPOp>(loc, ptr, b.getI8Type(), p, ValueRange{b.create<arith::IndexCastOp>(loc, i64, shift)});

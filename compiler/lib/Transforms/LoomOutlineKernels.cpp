@@ -7,6 +7,7 @@
 // time). Outlined, LLVM sees one small function per distinct kernel (a
 // ResNet's repeated blocks share theirs) and a flat sequence of calls.
 #include "loom/Transforms/Passes.h"
+#include "BufferViews.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -14,7 +15,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringMap.h"
@@ -28,21 +28,9 @@ namespace loom {
 } // namespace loom
 
 using namespace mlir;
+using loom::rootBuffer;
 
 namespace {
-
-/// The buffer a memref is a view of: an allocation, a function argument, or
-/// a buffer of the arena (-loom-plan-arena): those live at the same call do not
-/// overlap, since the plan gave buffers with overlapping lifetimes disjoint bytes.
-Value rootBuffer(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (isa<memref::ViewOp>(def)) break;
-    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) v = view.getViewSource();
-    else if (auto cast = dyn_cast<memref::CastOp>(def)) v = cast.getSource();
-    else break;
-  }
-  return v;
-}
 
 struct Kernel {
   SmallVector<Value> args;      // call operands, each value once

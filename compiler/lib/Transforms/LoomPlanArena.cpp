@@ -5,11 +5,11 @@
 // page fault after the first; buffers whose lifetimes do not overlap share
 // memory; and the plan's size is known before anything runs.
 #include "loom/Transforms/Passes.h"
+#include "BufferViews.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "loom-plan-arena"
@@ -42,10 +42,7 @@ FailureOr<int64_t> lastUse(memref::AllocOp alloc, Block &body, const DenseMap<Op
       if (isa<func::ReturnOp>(user)) return failure();
       Operation *top = body.findAncestorOpInBlock(*user);
       last = std::max(last, pos.lookup(top));
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == v)
-        work.append(user->result_begin(), user->result_end());
-      else if (isa<memref::CastOp>(user))
-        work.push_back(user->getResult(0));
+      if (loom::viewedBuffer(user) == v) work.append(user->result_begin(), user->result_end());
     }
   }
   return last;

@@ -5,6 +5,7 @@
 #include "loom/rt/error.hpp"
 #include "threads_impl.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -29,18 +30,23 @@ int envThreads() {
   }();
   return n;
 }
-int processThreads = 0;
+std::atomic<int> processThreads{0}; // set by one thread, read by any
 thread_local int scopeThreads = 0;
 } // namespace
 
-int num_threads() { return scopeThreads ? scopeThreads : processThreads ? processThreads : envThreads(); }
-void set_num_threads(int n) {
+int checked_num_threads(int n) {
   if (n < 0 || n > 1024) throw Error("set_num_threads(" + std::to_string(n) + "): expected 0 (the default) to 1024");
-  processThreads = n;
+  return n;
 }
+
+int num_threads() {
+  if (scopeThreads) return scopeThreads;
+  int p = processThreads.load(std::memory_order_relaxed);
+  return p ? p : envThreads();
+}
+void set_num_threads(int n) { processThreads.store(checked_num_threads(n), std::memory_order_relaxed); }
 ThreadsScope::ThreadsScope(int n) : saved_(scopeThreads) {
-  if (n < 0 || n > 1024) throw Error("set_num_threads(" + std::to_string(n) + "): expected 0 (the default) to 1024");
-  if (n) scopeThreads = n;
+  if (checked_num_threads(n)) scopeThreads = n;
 }
 ThreadsScope::~ThreadsScope() { scopeThreads = saved_; }
 } // namespace loom::rt

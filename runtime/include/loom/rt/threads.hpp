@@ -10,6 +10,8 @@ namespace loom::rt {
 int num_threads();
 /// Sets the process-wide count (n >= 1; 0 returns to LOOM_NUM_THREADS / the cores).
 void set_num_threads(int n);
+/// n when it is a count set_num_threads takes (0 to 1024), else an Error naming it.
+int checked_num_threads(int n);
 
 /// The count for the calling thread while it lives (a Model's own setting
 /// during its calls); 0 keeps the process-wide one.
