@@ -14,8 +14,7 @@
 # torch.compile's time; rows compile_s/MODEL the generator's seconds in loom_ms).
 # PyTorch comes from PyPI into bench/.venv (ignored by git) and runs in its own
 # process (two OpenMP runtimes in one process clash). loom runs with
-# LOOM_NUM_THREADS set to the same count (its convolutions use the threads;
-# its other kernels run on one).
+# LOOM_NUM_THREADS set to the same count.
 set -eu
 cd "$(dirname "$0")/.."
 COMPILE=1

@@ -28,13 +28,15 @@ const char *const kArenaPipeline = "loom-plan-arena,canonicalize,cse";
 const char *const kFusePipeline = "loom-fuse-elementwise{keep-convolutions},canonicalize,cse";
 
 // Convolutions call the runtime's micro-kernels; every other linalg op becomes
-// one function per distinct kernel, called from the exports.
-const char *const kKernelsPipeline = "loom-cpu-ukernels,loom-outline-kernels";
+// one function per distinct kernel, called from the exports, and runs on the
+// runtime's threads where it has the work.
+const char *const kKernelsPipeline = "loom-cpu-ukernels,loom-outline-kernels,loom-parallel-kernels";
 
 // What no micro-kernel took (kKernelsPipeline) becomes loops here, which LLVM's
-// O3 vectorizes.
+// O3 vectorizes. lower-affine follows expand-strided-metadata, which writes a
+// dynamic subview's offset (a kernel part's slice) as an affine.apply.
 std::string toLLVMPipeline(bool runtimeAllocs) {
-  return std::string("convert-linalg-to-loops,lower-affine,convert-scf-to-cf,expand-strided-metadata,") +
+  return std::string("convert-linalg-to-loops,expand-strided-metadata,lower-affine,convert-scf-to-cf,") +
          (runtimeAllocs ? "finalize-memref-to-llvm{use-generic-functions}," : "finalize-memref-to-llvm{use-aligned-alloc},") +
          "convert-math-to-llvm,convert-math-to-libm,"
          "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"

@@ -5,6 +5,7 @@
 #include "ukernels/ukernels.hpp"
 
 #include <loom/rt/threads.hpp>
+#include <loom/rt/ukernels.h>
 
 #include <doctest/doctest.h>
 #include <loom/rt/error.hpp>
@@ -203,4 +204,52 @@ TEST_CASE("matmul micro-kernel: plain, batched, B transposed, strided views") {
       CHECK(worst <= 2e-5 * (scale + 1));
     }
   }
+}
+
+namespace {
+// A kernel part as -loom-parallel-kernels makes them: buffers, then [lo, hi).
+// Each index adds its range's start + 1 to a counter and records the range's length.
+void part3(void *count, void *start, void *length, int64_t lo, int64_t hi) {
+  for (int64_t i = lo; i < hi; ++i) {
+    static_cast<int *>(count)[i] += 1;
+    static_cast<int64_t *>(start)[i] = lo;
+    static_cast<int64_t *>(length)[i] = hi - lo;
+  }
+}
+void part16(void *a0, void *a1, void *a2, void *a3, void *a4, void *a5, void *a6, void *a7, void *a8, void *a9,
+            void *a10, void *a11, void *a12, void *a13, void *a14, void *a15, int64_t lo, int64_t hi) {
+  void *args[] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15};
+  for (int64_t i = lo; i < hi; ++i)
+    for (int k = 0; k < 16; ++k) static_cast<int *>(args[k])[i] += k;
+}
+} // namespace
+
+TEST_CASE("loom_rt_parallel_for: contiguous ranges of at least the grain cover [0, n) once, the arguments in order") {
+  for (int threads : {1, 2, 3, 7})
+    for (int64_t grain : {1, 10, 40, 1000}) {
+      INFO("threads ", threads, " grain ", grain);
+      loom::rt::ThreadsScope scope(threads);
+      const int64_t n = 100;
+      std::vector<int> count(n);
+      std::vector<int64_t> start(n, -1), length(n, -1);
+      void *args[] = {count.data(), start.data(), length.data()};
+      loom_rt_parallel_for(reinterpret_cast<void *>(&part3), args, 3, n, grain);
+      int64_t ranges = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        REQUIRE(count[i] == 1);
+        if (i == 0 || start[i] != start[i - 1]) {
+          ++ranges;
+          CHECK(start[i] == i); // a range starts where the previous one ended
+          CHECK(length[i] >= std::min(grain, n));
+        }
+      }
+      CHECK(ranges == std::max<int64_t>(1, std::min<int64_t>(threads, n / grain)));
+    }
+  loom::rt::ThreadsScope scope(3);
+  std::vector<std::vector<int>> buffers(LOOM_RT_PARALLEL_FOR_MAX_ARGS, std::vector<int>(50));
+  void *args[LOOM_RT_PARALLEL_FOR_MAX_ARGS];
+  for (int k = 0; k < LOOM_RT_PARALLEL_FOR_MAX_ARGS; ++k) args[k] = buffers[k].data();
+  static_assert(LOOM_RT_PARALLEL_FOR_MAX_ARGS == 16, "part16 takes the most arguments");
+  loom_rt_parallel_for(reinterpret_cast<void *>(&part16), args, 16, 50, 5);
+  for (int k = 0; k < 16; ++k) CHECK(buffers[k] == std::vector<int>(50, k));
 }

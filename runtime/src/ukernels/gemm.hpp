@@ -37,11 +37,13 @@ inline void store(float *p, V v) { __builtin_memcpy(p, &v, sizeof v); }
 // one broadcast of A must fit the vector registers (32 with AVX-512, 16 with
 // AVX2): 12 x 32 (24 + 2 + 1 zmm), 6 x 16 (12 + 2 + 1 ymm).
 constexpr int NRV = 2, NR = NRV * L, MR = L == 16 ? 12 : 6;
-// Cache tiles: a KC x NR panel of B stays in L1 (48 KB with AVX-512), an
-// MC x KC block of A in L2 (180 KB), a KC x NC block of B in L3 (3 MB). KC
-// measured on a Sapphire Rapids core over ResNet-18's convolutions: 256 gave
-// 91 GFLOP/s, 384 104-110, 512 92.
-constexpr int64_t KC = 384, MC = MR * (L == 16 ? 10 : 20), NC = NR * 64;
+// Cache tiles: a KC x NR panel of B stays in L1 (32 KB of 48 with AVX-512,
+// next to an A panel), an MC x KC block of A in L2 (120 KB), and a KC x NC
+// block of B also in L2 (1 MB of 2). Measured on a 2-core Sapphire Rapids VM
+// over eight of ResNet-18's convolutions (sum of times, one thread):
+// KC x NC 256 x 1024 489 ms, 256 x 512 493-572, 192 x 1024 507-520,
+// 128 x 2048 533-576, 384 x 2048 (a B block of 3 MB: L3) 593-595.
+constexpr int64_t KC = 256, MC = MR * (L == 16 ? 10 : 20), NC = 1024;
 
 /// A matrix of `rows` x `cols` floats at base[row[r] + col[c]].
 struct Strided {
@@ -74,22 +76,38 @@ inline void packA(const Strided &A, int64_t ic, int64_t mc, int64_t pc, int64_t 
   }
 }
 
+/// Whether the L columns from col[0] are consecutive in memory (a vector's
+/// worth of one row of a convolution's output: 16 of a 16- or 32-wide image).
+inline bool consecutive(const int64_t *col) {
+  if (col[L - 1] - col[0] != L - 1) return false;
+  for (int j = 1; j < L; ++j)
+    if (col[j] != col[0] + j) return false;
+  return true;
+}
+
 /// B[pc.., jc..] into panels of NR columns: dst[panel][k][j], zeros past `nc`.
-/// A panel whose columns are consecutive in memory is copied a vector at a time.
+/// A vector's worth of columns consecutive in memory is copied as one vector.
 inline void packB(const Strided &B, int64_t pc, int64_t kc, int64_t jc, int64_t nc, float *dst) {
   for (int64_t jr = 0; jr < nc; jr += NR, dst += NR * kc) {
     int64_t n = std::min<int64_t>(NR, nc - jr);
     const int64_t *col = B.col + jc + jr;
-    bool contiguous = n == NR && col[NR - 1] - col[0] == NR - 1;
-    for (int64_t j = 1; contiguous && j < NR; ++j) contiguous = col[j] == col[0] + j;
+    bool vector[NRV];
+    for (int v = 0; v < NRV; ++v) vector[v] = (v + 1) * L <= n && consecutive(col + v * L);
     for (int64_t k = 0; k < kc; ++k) {
       const float *src = B.base + B.row[pc + k];
       float *d = dst + k * NR;
-      if (contiguous) {
-        for (int v = 0; v < NRV; ++v) store(d + v * L, load(src + col[0] + v * L));
-      } else {
-        for (int64_t j = 0; j < n; ++j) d[j] = src[col[j]];
-        for (int64_t j = n; j < NR; ++j) d[j] = 0;
+      for (int v = 0; v < NRV; ++v) {
+        if (vector[v]) {
+          store(d + v * L, load(src + col[v * L]));
+          continue;
+        }
+        if ((v + 1) * L <= n) { // a fixed count: a gather
+          for (int j = v * L; j < (v + 1) * L; ++j) d[j] = src[col[j]];
+          continue;
+        }
+        int64_t j = v * L;
+        for (; j < n; ++j) d[j] = src[col[j]];
+        for (; j < (v + 1) * L; ++j) d[j] = 0;
       }
     }
   }
@@ -121,17 +139,18 @@ inline void micro(int64_t kc, const float *a, const float *b, const Scatter &C, 
     }
   }
   const int64_t *col = C.col + j0;
-  bool contiguous = nr == NR && col[NR - 1] - col[0] == NR - 1;
-  for (int64_t j = 1; contiguous && j < NR; ++j) contiguous = col[j] == col[0] + j;
+  bool vector[NRV];
+  for (int v = 0; v < NRV; ++v) vector[v] = (v + 1) * L <= nr && consecutive(col + v * L);
   for (int64_t i = 0; i < mr; ++i) {
     float *out = C.base + C.row[i0 + i];
-    if (contiguous) {
-#pragma clang loop unroll(full)
-      for (int v = 0; v < NRV; ++v) store(out + col[0] + v * L, load(out + col[0] + v * L) + acc[i][v]);
-    } else {
-      alignas(64) float t[NR];
-      std::memcpy(t, &acc[i][0], sizeof t);
-      for (int64_t j = 0; j < nr; ++j) out[col[j]] += t[j];
+    for (int v = 0; v < NRV; ++v) {
+      if (vector[v]) {
+        store(out + col[v * L], load(out + col[v * L]) + acc[i][v]);
+        continue;
+      }
+      alignas(64) float t[L];
+      std::memcpy(t, &acc[i][v], sizeof t);
+      for (int64_t j = 0; j < L && v * L + j < nr; ++j) out[col[v * L + j]] += t[j];
     }
   }
 }
@@ -140,10 +159,13 @@ inline void micro(int64_t kc, const float *a, const float *b, const Scatter &C, 
 /// (KC blocks in turn), so results do not depend on anything but the shapes.
 inline void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C) {
   float *ap = scratch.alloc(scratch.a, MC * KC), *bp = scratch.alloc(scratch.b, KC * NC);
+  // K in equal blocks of at most KC (576 as 3 x 192, not 256 + 256 + 64: a
+  // short block costs a C update for little work).
+  const int64_t KB = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
   for (int64_t jc = 0; jc < N; jc += NC) {
     int64_t nc = std::min(NC, N - jc);
-    for (int64_t pc = 0; pc < K; pc += KC) {
-      int64_t kc = std::min(KC, K - pc);
+    for (int64_t pc = 0; pc < K; pc += KB) {
+      int64_t kc = std::min(KB, K - pc);
       packB(B, pc, kc, jc, nc, bp);
       for (int64_t ic = 0; ic < M; ic += MC) {
         int64_t mc = std::min(MC, M - ic);

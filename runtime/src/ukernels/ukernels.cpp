@@ -3,9 +3,15 @@
 #include "ukernels.hpp"
 #include "loom/rt/ukernels.h"
 
+#include "threads_impl.hpp"
+#include "loom/rt/threads.hpp"
+
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <utility>
 
 using namespace loom::rt::uk;
 
@@ -53,4 +59,32 @@ extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, i
   ConvGeometry g{N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups,
                  {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}};
   guarded("convolution", [&] { conv(static_cast<ConvKind>(kind), g, x, w, y); });
+}
+
+namespace {
+/// part(args[0], ..., args[N - 1], lo, hi): a kernel part's C signature (its
+/// buffers as bare pointers, as generated code passes them).
+template <size_t... I> void callPart(void *part, void **args, int64_t lo, int64_t hi, std::index_sequence<I...>) {
+  using Fn = void (*)(decltype((void)I, (void *)nullptr)..., int64_t, int64_t);
+  reinterpret_cast<Fn>(part)(args[I]..., lo, hi);
+}
+template <size_t... N> constexpr auto callers(std::index_sequence<N...>) {
+  return std::array<void (*)(void *, void **, int64_t, int64_t), sizeof...(N)>{
+      [](void *part, void **args, int64_t lo, int64_t hi) { callPart(part, args, lo, hi, std::make_index_sequence<N>{}); }...};
+}
+constexpr auto kCallers = callers(std::make_index_sequence<LOOM_RT_PARALLEL_FOR_MAX_ARGS + 1>{});
+} // namespace
+
+extern "C" void loom_rt_parallel_for(void *part, void **args, int64_t nargs, int64_t n, int64_t grain) {
+  if (nargs < 0 || nargs > LOOM_RT_PARALLEL_FOR_MAX_ARGS) {
+    std::fprintf(stderr, "loom: loom_rt_parallel_for: %lld arguments (at most %d)\n", (long long)nargs,
+                 LOOM_RT_PARALLEL_FOR_MAX_ARGS);
+    std::abort();
+  }
+  auto call = kCallers[size_t(nargs)];
+  int64_t shares = std::min<int64_t>(loom::rt::num_threads(), n / std::max<int64_t>(grain, 1));
+  if (shares <= 1) return call(part, args, 0, n);
+  // Contiguous, as even as integers allow; which thread runs a range does not
+  // change what it computes.
+  parallel(int(shares), [&](int t) { call(part, args, n * t / shares, n * (t + 1) / shares); });
 }

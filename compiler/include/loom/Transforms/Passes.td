@@ -259,6 +259,51 @@ def LoomOutlineKernels : Pass<"loom-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"];
 }
 
+def LoomParallelKernels : Pass<"loom-parallel-kernels", "mlir::ModuleOp"> {
+  let summary = "Run each outlined CPU kernel with enough work on the runtime's threads";
+  let description = [{
+    Runs after -loom-outline-kernels. For a kernel (a private function whose
+    body is one linalg op on buffers) of at least twice `min-work` loop
+    iterations, picks a parallel loop that every operand indexes by itself
+    (the outermost with at least `threads` iterations, else the longest) and
+    splits the kernel in two:
+
+    - `@k_part(args..., %lo, %hi)`: the same op on subviews of its operands
+      restricted to [lo, hi) of that loop (`linalg.index` shifted back);
+      scalar arguments arrive as 0-d buffers;
+    - `@k(args...)`: stores its arguments' addresses in an array and calls
+      `loom_rt_parallel_for(@k_part, args, nargs, n, grain)`, which runs
+      contiguous ranges of the n iterations, at least `grain` long (so each
+      thread has `min-work` iterations or more), on the runtime's threads.
+
+    No reduction is split: every output element is computed by one thread
+    in the original loop order, so results are bit-identical for any thread
+    count. Convolutions and matmuls are calls of the micro-kernels by now,
+    which thread themselves.
+
+    ```mlir
+    func.func private @k0_generic(%x: memref<64x256xf32>, %y: memref<64x256xf32>) {
+      linalg.generic {...} ins(%x : memref<64x256xf32>) outs(%y : memref<64x256xf32>) {...}
+    // becomes
+    func.func private @k0_generic(%x: memref<64x256xf32>, %y: memref<64x256xf32>) {
+      ... llvm.store of each argument's address into %args ...
+      %f = func.constant @k0_generic_part : (memref<64x256xf32>, memref<64x256xf32>, index, index) -> ()
+      call @loom_rt_parallel_for(%fp, %args, %c2, %c64, %c1) : (!llvm.ptr, !llvm.ptr, i64, i64, i64) -> ()
+    func.func private @k0_generic_part(%x: memref<64x256xf32>, %y: memref<64x256xf32>, %lo: index, %hi: index) {
+      %xs = memref.subview %x[%lo, 0] [%n, 256] [1, 1] ...
+      linalg.generic {...} ins(%xs : ...) outs(%ys : ...) {...}
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "fewest loop iterations worth handing to a thread">,
+    Option<"maxThreads", "threads", "int64_t", /*default=*/"16",
+           "prefer the outermost parallel loop with at least this many iterations">
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect", "mlir::affine::AffineDialect"];
+}
+
 def LoomMergeGpuModules : Pass<"loom-merge-gpu-modules", "mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one `gpu.module`";
   let description = [{

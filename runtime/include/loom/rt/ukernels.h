@@ -22,6 +22,13 @@ void loom_rt_matmul_f32(float *a, float *b, float *c, int64_t batch, int64_t M, 
                         int64_t as1, int64_t as2, int64_t bs0, int64_t bs1, int64_t bs2, int64_t cs0, int64_t cs1,
                         int64_t cs2);
 
+/// The most arguments a kernel part may take (-loom-parallel-kernels leaves larger kernels on one thread).
+#define LOOM_RT_PARALLEL_FOR_MAX_ARGS 16
+
+/// Runs part(args[0], ..., args[nargs - 1], lo, hi) over contiguous ranges [lo, hi) that cover [0, n),
+/// each at least `grain` long, on the runtime's threads (-loom-parallel-kernels' kernels).
+void loom_rt_parallel_for(void *part, void **args, int64_t nargs, int64_t n, int64_t grain);
+
 #ifdef __cplusplus
 }
 #endif
