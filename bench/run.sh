@@ -21,7 +21,7 @@ COMPILE=1
 for a in "$@"; do
   case "$a" in
   --no-compile) COMPILE=0 ;;
-  -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "bench/run.sh: unknown option '$a' (--no-compile, --help)" >&2; exit 2 ;;
   esac
 done
