@@ -15,7 +15,7 @@ using namespace loom;
 #define LOOM_CAT2(a, b) a##b
 #define LOOM_CAT(a, b) LOOM_CAT2(a, b)
 
-using Net = LOOM_CAT(models::ResNet, LOOM_RESNET_DEPTH)<10>;
+using Net = LOOM_CAT(models::ResNet, LOOM_RESNET_DEPTH)<10, models::Stem::cifar>;
 constexpr long B = LOOM_RESNET_BATCH;
 
 // LOOM_GENERATOR pastes its argument: expand the name first.

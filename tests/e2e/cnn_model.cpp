@@ -32,7 +32,8 @@ LOOM_GENERATOR(cnn) {
   });
   export_function("pools", [](X x) {
     return std::tuple{out<"max">(max_pool2d<2>(x)), out<"avg">(avg_pool2d<3>(x)), out<"global">(global_avg_pool(x)),
-                      out<"adaptive">(adaptive_avg_pool2d<3>(x))};
+                      out<"adaptive">(adaptive_avg_pool2d<3>(x)), out<"max_s2p1">(max_pool2d<3, 2, 1>(x)),
+                      out<"max_s1">(max_pool2d<2, 1>(x))};
   });
 
   // Gradients.
@@ -56,6 +57,7 @@ LOOM_GENERATOR(cnn) {
     return weigh(conv2d<Conv{.stride = 2}>(x, w), c);
   });
   export_gradient("g_max_pool", [](X x, In<"c", f32, 2, 4, 4, 4> c) { return weigh(max_pool2d<2>(x), c); });
+  export_gradient("g_max_pool_s2p1", [](X x, In<"c", f32, 2, 4, 5, 5> c) { return weigh(max_pool2d<3, 2, 1>(x), c); });
   export_gradient("g_avg_pool", [](X x, In<"c", f32, 2, 4, 3, 3> c) { return weigh(avg_pool2d<3>(x), c); });
   export_gradient("g_global", [](X x, In<"c", f32, 2, 4> c) { return weigh(global_avg_pool(x), c); });
   // 9 -> 4: PyTorch's overlapping windows [0,3) [2,5) [4,7) [6,9).

@@ -150,6 +150,23 @@ TEST_CASE("pooling") {
           err = std::max(err, std::abs(double(r.adaptive(n, c, i, j)) - r.avg(n, c, i, j)));
         }
     }
+  // Overlapping windows as PyTorch's MaxPool2d(3, 2, padding=1) and MaxPool2d(2, 1).
+  auto pooled = [&](int n, int c, int i, int j, int k, int s, int p) {
+    double m = -1e30;
+    for (int a = 0; a < k; ++a)
+      for (int b = 0; b < k; ++b) {
+        int h = s * i + a - p, w = s * j + b - p;
+        if (h >= 0 && h < 9 && w >= 0 && w < 9) m = std::max(m, double(x(n, c, h, w)));
+      }
+    return m;
+  };
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 4; ++c) {
+      for (int i = 0; i < 5; ++i)
+        for (int j = 0; j < 5; ++j) err = std::max(err, std::abs(pooled(n, c, i, j, 3, 2, 1) - r.max_s2p1(n, c, i, j)));
+      for (int i = 0; i < 8; ++i)
+        for (int j = 0; j < 8; ++j) err = std::max(err, std::abs(pooled(n, c, i, j, 2, 1, 0) - r.max_s1(n, c, i, j)));
+    }
   MESSAGE("pools: max abs error " << err);
   CHECK(err < 1e-5);
 }
@@ -202,6 +219,30 @@ TEST_CASE("pooling gradients; max pooling sends each gradient to the window's fi
       bool first = i % 2 == 0 && j % 2 == 0 && i < 8 && j < 8;
       CHECK(g(1, 2, i, j) == doctest::Approx(first ? c4(1, 2, i / 2, j / 2) : 0.0));
     }
+  // 3x3 windows at stride 2 over a 1-padded input: overlapping windows add up
+  // at each one's first maximum, and the padding is never one.
+  auto c5 = fd::values<loom::rt::Array<float, 2, 4, 5, 5>>(-1, 1, 4);
+  fd::check("max_pool2d<3, 2, 1>", x, model().g_max_pool_s2p1(x, c5).grad_x,
+            [&] { return model().g_max_pool_s2p1(x, c5).loss[0]; });
+  for (const X *input : {&x, &ties}) {
+    auto got = model().g_max_pool_s2p1(*input, c5).grad_x;
+    std::vector<double> want(X::numel, 0.0);
+    for (int n = 0; n < 2; ++n)
+      for (int c = 0; c < 4; ++c)
+        for (int i = 0; i < 5; ++i)
+          for (int j = 0; j < 5; ++j) {
+            int at = -1;
+            for (int a = 0; a < 3; ++a)
+              for (int b = 0; b < 3; ++b) {
+                int h = 2 * i + a - 1, w = 2 * j + b - 1;
+                if (h < 0 || h >= 9 || w < 0 || w >= 9) continue;
+                int k = ((n * 4 + c) * 9 + h) * 9 + w;
+                if (at < 0 || (*input)[k] > (*input)[at]) at = k;
+              }
+            want[at] += c5(n, c, i, j);
+          }
+    for (long k = 0; k < X::numel; ++k) CHECK(got[k] == doctest::Approx(want[k]).epsilon(1e-5));
+  }
   auto a = model().g_avg_pool(ties, c3).grad_x; // a quarter... a ninth of each window's gradient
   CHECK(a(0, 1, 4, 5) == doctest::Approx(c3(0, 1, 1, 1) / 9));
 }

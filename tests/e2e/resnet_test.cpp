@@ -2,10 +2,13 @@
 // bench/ builds it): torchvision's parameter names and count, no bias on the
 // convolutions, and a train step that runs and learns on a repeated batch.
 #include "resnet18.h"
+#include "resnet18_imagenet.h"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 #include <set>
 #include <string>
 #include <vector>
@@ -90,4 +93,123 @@ TEST_CASE("ResNet-18 train step on 1, 2 and 3 threads: bit-identical for a given
       worst = std::max(worst, double(std::fabs(a[i] - one[i])) / (1.0 + std::fabs(one[i])));
     CHECK(worst < 1e-4); // only the input gradients' col2im shares sum in another order
   }
+}
+
+namespace {
+/// A plain NCHW forward of torchvision's ResNet-18 (eval mode), from the
+/// model's own parameters by name: the reference for loom's compiled one.
+struct Reference {
+  loom::rt::ParamStore &p;
+  struct T {
+    long c, h, w;
+    std::vector<double> v; // one image
+    double &at(long ci, long i, long j) { return v[(ci * h + i) * w + j]; }
+  };
+  std::span<float> w(const std::string &n) { return p.values<float>(n); }
+  T conv(T &x, const std::string &n, long out, long k, long s) {
+    auto wt = w(n + ".weight");
+    long pad = k / 2, oh = (x.h + 2 * pad - k) / s + 1, ow = (x.w + 2 * pad - k) / s + 1;
+    T y{out, oh, ow, std::vector<double>(out * oh * ow)};
+    for (long o = 0; o < out; ++o)
+      for (long c = 0; c < x.c; ++c)
+        for (long a = 0; a < k; ++a)
+          for (long b = 0; b < k; ++b) {
+            double wv = wt[((o * x.c + c) * k + a) * k + b];
+            for (long i = 0; i < oh; ++i) {
+              long h = i * s + a - pad;
+              if (h < 0 || h >= x.h) continue;
+              for (long j = 0; j < ow; ++j) {
+                long ww = j * s + b - pad;
+                if (ww >= 0 && ww < x.w) y.at(o, i, j) += wv * x.at(c, h, ww);
+              }
+            }
+          }
+    return y;
+  }
+  T bn(T x, const std::string &n, bool relu) {
+    auto g = w(n + ".weight"), b = w(n + ".bias"), m = w(n + ".running_mean"), v = w(n + ".running_var");
+    for (long c = 0; c < x.c; ++c)
+      for (long i = 0; i < x.h * x.w; ++i) {
+        double &e = x.v[c * x.h * x.w + i];
+        e = (e - m[c]) / std::sqrt(double(v[c]) + 1e-5) * g[c] + b[c];
+        if (relu) e = std::max(e, 0.0);
+      }
+    return x;
+  }
+  T block(T &x, const std::string &n, long planes, long stride) {
+    T y = bn(conv(x, n + ".conv1", planes, 3, stride), n + ".bn1", true);
+    y = bn(conv(y, n + ".conv2", planes, 3, 1), n + ".bn2", false);
+    T sc = stride != 1 || x.c != planes ? bn(conv(x, n + ".downsample.0", planes, 1, stride), n + ".downsample.1", false)
+                                         : x;
+    for (std::size_t i = 0; i < y.v.size(); ++i) y.v[i] = std::max(y.v[i] + sc.v[i], 0.0);
+    return y;
+  }
+  std::vector<double> operator()(T x) {
+    T y = bn(conv(x, "conv1", 64, 7, 2), "bn1", true);
+    T m{64, (y.h - 1) / 2 + 1, (y.w - 1) / 2 + 1, {}}; // 3x3 stride 2 padding 1
+    m.v.assign(64 * m.h * m.w, -1e300);
+    for (long c = 0; c < 64; ++c)
+      for (long i = 0; i < m.h; ++i)
+        for (long j = 0; j < m.w; ++j)
+          for (long a = 0; a < 3; ++a)
+            for (long b = 0; b < 3; ++b) {
+              long h = 2 * i + a - 1, ww = 2 * j + b - 1;
+              if (h >= 0 && h < y.h && ww >= 0 && ww < y.w) m.at(c, i, j) = std::max(m.at(c, i, j), y.at(c, h, ww));
+            }
+    y = m;
+    long planes = 64;
+    for (int s = 1; s <= 4; ++s, planes *= 2) {
+      std::string n = "layer" + std::to_string(s);
+      y = block(y, n + ".0", planes, s == 1 ? 1 : 2);
+      y = block(y, n + ".1", planes, 1);
+    }
+    auto fw = w("fc.weight"), fb = w("fc.bias");
+    std::vector<double> logits(10);
+    for (long k = 0; k < 10; ++k) {
+      double acc = fb[k];
+      for (long c = 0; c < y.c; ++c) {
+        double mean = 0;
+        for (long i = 0; i < y.h * y.w; ++i) mean += y.v[c * y.h * y.w + i];
+        acc += fw[k * y.c + c] * mean / double(y.h * y.w);
+      }
+      logits[k] = acc;
+    }
+    return logits;
+  }
+};
+} // namespace
+
+TEST_CASE("torchvision's ResNet-18 (ImageNet stem, max pool with padding) forward against a plain C++ one") {
+  resnet18_imagenet::Model model(11, loom::rt::Device::cpu);
+  auto &params = model.params();
+  // Batch norm away from the identity, so every parameter matters.
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    std::string n = params.spec(i).name;
+    auto v = params.values<float>(n);
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      float u = float((k * 7919 + i * 104729) % 1000) / 1000.0f; // [0, 1)
+      if (n.find("running_var") != std::string::npos || (n.find("bn") != std::string::npos && n.ends_with(".weight")) ||
+          n.find("downsample.1.weight") != std::string::npos)
+        v[k] = 0.5f + u;
+      else if (n.find("running_mean") != std::string::npos || n.find("downsample.1.") != std::string::npos ||
+               n.find("bn") != std::string::npos)
+        v[k] = 0.2f * (u - 0.5f);
+    }
+  }
+  loom::rt::Array<float, 2, 3, 64, 64> x;
+  for (long i = 0; i < x.numel; ++i) x[i] = float((i * 6007) % 2000) / 1000.0f - 1.0f;
+  auto logits = model.predict(x);
+  Reference ref{params};
+  double worst = 0, scale = 0;
+  for (long n = 0; n < 2; ++n) {
+    Reference::T img{3, 64, 64, std::vector<double>(x.data() + n * 3 * 64 * 64, x.data() + (n + 1) * 3 * 64 * 64)};
+    auto want = ref(img);
+    for (long k = 0; k < 10; ++k) {
+      worst = std::max(worst, std::fabs(want[k] - logits(n, k)));
+      scale = std::max(scale, std::fabs(want[k]));
+    }
+  }
+  MESSAGE("ResNet-18 logits: max abs error " << worst << " (largest logit " << scale << ")");
+  CHECK(scale > 0.1);
+  CHECK(worst < 1e-4 * (1 + scale));
 }

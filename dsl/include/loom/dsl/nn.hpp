@@ -6,6 +6,8 @@
 #include "loom/dsl/layers.hpp"
 #include "loom/dsl/losses.hpp"
 
+#include <limits>
+
 namespace loom {
 
 enum class Pad { zeros, reflect };
@@ -96,14 +98,55 @@ template <long K, DType T, long N, long C, long H, long W> auto windows(const Te
 }
 } // namespace detail
 
-/// 2-D max pooling with a KxK window and stride K. The gradient goes to the
-/// first maximum of each window, as PyTorch's does.
-template <long K, DType T, long N, long C, long H, long W> auto max_pool2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
-  LOOM_REQUIRE(H >= K && W >= K, "loom: max_pool2d: the window is larger than the input", "max_pool2d<", K,
-               ">: window larger than input ", dims_v<N, C, H, W>);
-  auto win = detail::windows<K>(x, loc);
-  auto first_max = one_hot<K * K>(argmax<4>(win, loc), loc); // not differentiable: selects one element
-  return sum<4>(mul(win, first_max, loc), loc);
+namespace detail {
+/// [N, C, H, W] -> [N, C, OH, OW, K*K]: the KxK windows at stride S, row-major
+/// within a window (so argmax finds PyTorch's first maximum), one strided slice
+/// per tap.
+template <long K, long S, DType T, long N, long C, long H, long W>
+auto strided_windows(const Tensor<T, N, C, H, W> &x, const loc_t &loc) {
+  constexpr long OH = (H - K) / S + 1, OW = (W - K) / S + 1;
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    auto tap = [&]<long A, long B>() {
+      auto v = slice<3, B, B + S * (OW - 1) + 1, S>(slice<2, A, A + S * (OH - 1) + 1, S>(x, loc), loc);
+      return reshape<N, C, OH, OW, 1>(v, loc);
+    };
+    return concat<4>(tap.template operator()<long(I) / K, long(I) % K>()...);
+  }(std::make_index_sequence<K * K>{});
+}
+} // namespace detail
+
+/// 2-D max pooling as PyTorch's MaxPool2d(K, Stride, Padding): KxK windows at
+/// the stride (default K) over the input padded by Padding (at most K / 2) with
+/// a value no element exceeds; floor mode. The gradient goes to the first
+/// maximum of each window, as PyTorch's does. ResNet's stem: max_pool2d<3, 2, 1>.
+template <long K, long Stride = K, long Padding = 0, DType T, long N, long C, long H, long W>
+auto max_pool2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
+  constexpr bool fits = K >= 1 && Stride >= 1 && Padding >= 0 && 2 * Padding <= K && H + 2 * Padding >= K &&
+                        W + 2 * Padding >= K;
+  LOOM_REQUIRE(fits, "loom: max_pool2d: the window does not fit the input, or the padding exceeds half the window",
+               "max_pool2d<", K, ",", Stride, ",", Padding, ">: window ", K, " stride ", Stride, " padding ", Padding,
+               " on input ", dims_v<N, C, H, W>, " (padding at most ", K / 2, ")");
+  if constexpr (!fits) return x;
+  else {
+    auto win = [&] {
+      if constexpr (Stride == K && Padding == 0) return detail::windows<K>(x, loc);
+      else if constexpr (Padding == 0) return detail::strided_windows<K, Stride>(x, loc);
+      else {
+        // Zeros around the input, then the lowest float there (not -inf: the
+        // selection below multiplies every element by 0 or 1).
+        constexpr long PH = H + 2 * Padding, PW = W + 2 * Padding;
+        std::vector<double> border(PH * PW, 0.0);
+        for (long i = 0; i < PH; ++i)
+          for (long j = 0; j < PW; ++j)
+            if (i < Padding || j < Padding || i >= H + Padding || j >= W + Padding)
+              border[i * PW + j] = double(std::numeric_limits<float>::lowest());
+        auto padded = add(pad2d<Padding>(x, loc), constant<T, 1, 1, PH, PW>(std::move(border), loc), loc);
+        return detail::strided_windows<K, Stride>(padded, loc);
+      }
+    }();
+    auto first_max = one_hot<K * K>(argmax<4>(win, loc), loc); // not differentiable: selects one element
+    return sum<4>(mul(win, first_max, loc), loc);
+  }
 }
 
 /// 2-D average pooling with a KxK window and stride K.

@@ -3,11 +3,15 @@
 // layer1.0.bn2.running_var, layer2.0.downsample.0.weight, fc.bias, ...), so a
 // state_dict saved by torchvision lines up name for name.
 //
-//   models::ResNet18<10, models::Stem::cifar> net;   // 3x3 stem, no max pool (32x32 inputs)
-//   auto logits = net(x);                             // x: Tensor<f32, B, 3, 32, 32>
+//   models::ResNet152<1000> net;                      // torchvision's resnet152() (ImageNet stem)
+//   auto logits = net(x);                             // x: Tensor<f32, B, 3, 224, 224>, any size >= 32
+//   models::ResNet18<10, models::Stem::cifar> small;  // 3x3 stem, no max pool (32x32 inputs)
 //
-// Stem::cifar is the variant CIFAR papers use (3x3 stride-1 stem conv without
-// bias, BN, ReLU, no max pool). Header-only, like the DSL.
+// Stem::imagenet is torchvision's: 7x7 stride-2 conv without bias, BN, ReLU,
+// 3x3 stride-2 max pool with padding 1. Stem::cifar is the variant CIFAR
+// papers use (3x3 stride-1 conv without bias, BN, ReLU, no max pool). The
+// input's size is the tensor's (any size the stride-32 network reduces to at
+// least 1x1); the class count is a template argument. Header-only, like the DSL.
 #pragma once
 
 #include "loom/loom.hpp"
@@ -17,7 +21,7 @@
 
 namespace loom::models {
 
-enum class Stem { cifar };
+enum class Stem { imagenet, cifar };
 
 namespace detail {
 inline std::string join(const std::string &prefix, const std::string &name) {
@@ -95,10 +99,11 @@ template <template <long, long, long> class Block, long In, long Planes, long St
 /// ResNet<Block, {blocks per stage}, Classes, Stem>: torchvision's ResNet with
 /// 64/128/256/512 planes and strides 1/2/2/2.
 template <template <long, long, long> class Block, long L1, long L2, long L3, long L4, long Classes,
-          Stem S = Stem::cifar>
+          Stem S = Stem::imagenet>
 struct ResNet {
   static constexpr long E = Block<64, 64, 1>::expansion;
-  ConvBN<3, 64, 3, 1> stem; // conv1 + bn1
+  static constexpr bool imagenet = S == Stem::imagenet;
+  ConvBN<3, 64, imagenet ? 7 : 3, imagenet ? 2 : 1> stem; // conv1 + bn1
   Stage<Block, 64, 64, 1, L1> layer1;
   Stage<Block, 64 * E, 128, 2, L2> layer2;
   Stage<Block, 128 * E, 256, 2, L3> layer3;
@@ -109,15 +114,18 @@ struct ResNet {
         layer2(detail::join(prefix, "layer2")), layer3(detail::join(prefix, "layer3")),
         layer4(detail::join(prefix, "layer4")), fc(detail::join(prefix, "fc")) {}
   template <long N, long H, long W> auto operator()(const Tensor<f32, N, 3, H, W> &x) const {
-    auto h = relu(stem(x));
+    auto h = [&] {
+      if constexpr (imagenet) return max_pool2d<3, 2, 1>(relu(stem(x)));
+      else return relu(stem(x));
+    }();
     return fc(global_avg_pool(layer4(layer3(layer2(layer1(h))))));
   }
 };
 
-template <long Classes, Stem S = Stem::cifar> using ResNet18 = ResNet<BasicBlock, 2, 2, 2, 2, Classes, S>;
-template <long Classes, Stem S = Stem::cifar> using ResNet34 = ResNet<BasicBlock, 3, 4, 6, 3, Classes, S>;
-template <long Classes, Stem S = Stem::cifar> using ResNet50 = ResNet<Bottleneck, 3, 4, 6, 3, Classes, S>;
-template <long Classes, Stem S = Stem::cifar> using ResNet101 = ResNet<Bottleneck, 3, 4, 23, 3, Classes, S>;
-template <long Classes, Stem S = Stem::cifar> using ResNet152 = ResNet<Bottleneck, 3, 8, 36, 3, Classes, S>;
+template <long Classes, Stem S = Stem::imagenet> using ResNet18 = ResNet<BasicBlock, 2, 2, 2, 2, Classes, S>;
+template <long Classes, Stem S = Stem::imagenet> using ResNet34 = ResNet<BasicBlock, 3, 4, 6, 3, Classes, S>;
+template <long Classes, Stem S = Stem::imagenet> using ResNet50 = ResNet<Bottleneck, 3, 4, 6, 3, Classes, S>;
+template <long Classes, Stem S = Stem::imagenet> using ResNet101 = ResNet<Bottleneck, 3, 4, 23, 3, Classes, S>;
+template <long Classes, Stem S = Stem::imagenet> using ResNet152 = ResNet<Bottleneck, 3, 8, 36, 3, Classes, S>;
 
 } // namespace loom::models
