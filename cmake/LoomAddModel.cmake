@@ -99,7 +99,7 @@ function(loom_add_model name)
       OUTPUT ${cuda_obj} ${out}/${name}.ptx
       COMMAND ${gen} --emit=obj --target=cuda --cpu=${ARG_CPU} --cuda-chip=${LOOM_CUDA_CHIP}
               --cuda-toolkit=${LOOM_CUDA_TOOLKIT} -o ${cuda_obj} ${cuda_dump}
-      COMMAND ${CMAKE_COMMAND} -E copy ${out}/stages-cuda/08-ptx.ptx ${out}/${name}.ptx
+      COMMAND ${CMAKE_COMMAND} -E copy ${out}/stages-cuda/09-ptx.ptx ${out}/${name}.ptx
       DEPENDS ${gen}
       COMMENT "loom: compiling model ${name} for cuda (${LOOM_CUDA_CHIP})"
       VERBATIM)

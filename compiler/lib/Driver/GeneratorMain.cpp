@@ -22,6 +22,8 @@ Traces the model's exports and compiles them.
                           linalg     after -loom-to-linalg (linalg on tensors)
                           fused      after elementwise fusion
                           buffers    after bufferization (memrefs, no leaks)
+                          memory     each export's memory plan: parameters, gradients, optimizer
+                                     state, activations for backward, temporaries, inputs/outputs
                           kernels    cpu: each linalg op a call of a kernel function, one per
                                      distinct kernel; cuda: each linalg op a gpu.launch, outlined
                                      into one gpu.module
@@ -91,7 +93,7 @@ int main(int argc, char **argv) {
         opts.printLocations = true;
       } else if (option(argc, argv, i, "--emit", v)) {
         auto s = loom::parseStage(v);
-        if (!s) throw "unknown --emit=" + v + " (expected loom, loom-grad, linalg, fused, buffers, kernels, llvm-mlir, ptx, llvm, asm, obj or header)";
+        if (!s) throw "unknown --emit=" + v + " (expected loom, loom-grad, linalg, fused, buffers, memory, kernels, llvm-mlir, ptx, llvm, asm, obj or header)";
         emit = *s;
       } else if (option(argc, argv, i, "-o", output) || option(argc, argv, i, "--dump-dir", opts.dumpDir) ||
                  option(argc, argv, i, "--cpu", opts.cpu)) {

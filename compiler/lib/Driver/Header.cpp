@@ -95,7 +95,8 @@ std::string join(const std::vector<std::string> &v, const char *sep = ", ") {
 
 } // namespace
 
-std::string generateHeader(const graph::Module &m, const std::vector<std::string> &targets) {
+std::string generateHeader(const graph::Module &m, const std::vector<ExportMemory> &plans,
+                           const std::vector<std::string> &targets) {
   const bool hasCuda = std::find(targets.begin(), targets.end(), "cuda") != targets.end() ||
                        std::find(targets.begin(), targets.end(), "cuda-emulator") != targets.end();
   std::ostringstream h;
@@ -142,6 +143,16 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     }
   if (!stateCount) h << "    {\"(none)\", loom::rt::DType::f32, {1}, {loom::rt::Init::zeros}},\n";
   h << "};\ninline constexpr std::size_t state_count = " << stateCount << ";\n\n";
+  h << "/// Each export's memory plan in bytes, by category, as the compiler planned it\n"
+    << "/// (loom::rt::format(Model::memory_plan()) prints them; generator --emit=memory too).\n"
+    << "inline constexpr loom::rt::MemoryPlan memory_plans[] = {\n";
+  for (const ExportMemory &e : plans) {
+    const loom::rt::MemoryPlan &b = e.bytes;
+    h << "    {\"" << e.name << "\", \"" << e.optimizer << "\", " << b.parameters << ", " << b.gradients << ", "
+      << b.optimizer_state << ", " << b.activations << ", " << b.temporaries << ", " << b.inputs_outputs << "},\n";
+  }
+  if (plans.empty()) h << "    {\"(none)\"},\n";
+  h << "};\n\n";
   h << "/// Whether the library has the CUDA entry points (loom_add_model(... TARGETS cpu cuda)).\n"
     << "inline constexpr bool has_cuda = " << (hasCuda ? "true" : "false") << ";\n\n";
 
@@ -176,7 +187,11 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     << "  void reset_optimizer() { state_.initialize(0); log_ = {}; }\n"
     << "  /// Parameters, optimizer state and step counts, as safetensors (written atomically).\n"
     << "  void save(const std::string &path) { loom::rt::save_checkpoint(path, params_, state_, log_); }\n"
-    << "  void load(const std::string &path) { loom::rt::load_checkpoint(path, params_, state_, log_); }\n\n";
+    << "  void load(const std::string &path) { loom::rt::load_checkpoint(path, params_, state_, log_); }\n"
+    << "  /// Every export's memory plan (bytes by category; loom::rt::format prints them as a table).\n"
+    << "  static std::span<const loom::rt::MemoryPlan> memory_plan() { return {memory_plans, " << plans.size() << "}; }\n"
+    << "  /// A call whose plan needs more than `bytes` fails before it runs, naming the plan's categories (0: no budget).\n"
+    << "  void set_memory_budget(uint64_t bytes) { budget_ = bytes; }\n\n";
 
   for (size_t k = 0; k < m.functions.size(); ++k) {
     const auto &f = m.functions[k];
@@ -230,8 +245,12 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     std::string ret = f.kind == Function::train && single ? "float" : result;
     h << "  /// Bytes of " << f.name << "'s temporaries on the CPU (one arena, allocated at the first call).\n"
       << "  static uint64_t " << f.name << "_arena_bytes() { return " << exportSymbol(m, f) << "_arena_bytes; }\n";
-    h << "  " << ret << " " << f.name << "(" << join(fullSig) << ") {\n" << hiddenSetup << "    " << result << " r;\n"
-      << dispatch(pass, passCuda);
+    // The budget is checked before anything is allocated for the call.
+    std::string fits = k < plans.size() ? "    if (budget_) loom::rt::require_fits(memory_plans[" + std::to_string(k) + "], budget_, \"" +
+                                              m.name + "\");\n"
+                                        : "";
+    h << "  " << ret << " " << f.name << "(" << join(fullSig) << ") {\n" << fits << hiddenSetup << "    " << result
+      << " r;\n" << dispatch(pass, passCuda);
     if (f.kind == Function::train)
       h << "    log_.record(\"" << f.name << "\", " << (single ? "r[0]" : "r.loss[0]") << ");\n";
     h << "    return r" << (f.kind == Function::train && single ? "[0]" : "") << ";\n  }\n";
@@ -245,7 +264,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
         pass2.push_back(t.name + ".data()");
         passCuda2.push_back("s_.out(" + t.name + ".data(), " + std::to_string(numel(t.type)) + ")");
       }
-      h << "  void " << f.name << "(" << join(outSig) << ") {\n" << dispatch(pass2, passCuda2) << "  }\n";
+      h << "  void " << f.name << "(" << join(outSig) << ") {\n" << fits << dispatch(pass2, passCuda2) << "  }\n";
     }
     // Every train step can check its gradients against finite differences.
     if (f.kind == Function::train) {
@@ -277,7 +296,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<std::string
     << "    if (arenas_[k].size() < bytes) arenas_[k] = loom::rt::Buffer(bytes);\n"
     << "    return arenas_[k].data();\n  }\n"
     << "  loom::rt::Device device_;\n  loom::rt::ParamStore params_, state_;\n  uint64_t seed_;\n  loom::rt::TrainLog log_;\n"
-    << "  loom::rt::Buffer arenas_[" << m.functions.size() << "];\n  int threads_ = 0;\n};\n\n"
+    << "  loom::rt::Buffer arenas_[" << m.functions.size() << "];\n  int threads_ = 0;\n  uint64_t budget_ = 0;\n};\n\n"
     << "} // namespace " << m.name << "\n";
   return h.str();
 }

@@ -28,9 +28,9 @@ using namespace mlir;
 
 namespace loom {
 
-static const char *const kStageNames[] = {"loom", "loom-grad", "linalg",    "fused", "buffers", "kernels",
-                                          "llvm-mlir", "ptx",   "llvm", "asm",  "obj",     "header"};
-static const char *const kStageFiles[] = {"mlir", "mlir", "mlir", "mlir", "mlir", "mlir",
+static const char *const kStageNames[] = {"loom",      "loom-grad", "linalg", "fused", "buffers", "memory", "kernels",
+                                          "llvm-mlir", "ptx",       "llvm",   "asm",   "obj",     "header"};
+static const char *const kStageFiles[] = {"mlir", "mlir", "mlir", "mlir", "mlir", "txt", "mlir",
                                           "mlir", "ptx",  "ll",   "s",    "o",    "h"};
 
 const char *stageName(Stage s) { return kStageNames[static_cast<int>(s)]; }
@@ -124,10 +124,13 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     return true;
   }();
   (void)registered;
-  if (emit == Stage::header && opts.dumpDir.empty()) return out << generateHeader(gm, opts.headerTargets), success();
-  const bool cuda = opts.target == "cuda", emulator = opts.target == "cuda-emulator";
-  if (!cuda && !emulator && opts.target != "cpu") {
-    llvm::errs() << "loom: unknown --target=" << opts.target << " (supported: cpu, cuda, cuda-emulator)\n";
+  // The header alone needs the memory plans, which the CPU pipeline up to its
+  // buffers gives (for every target: the plan is the CPU arena's).
+  const bool headerOnly = emit == Stage::header && opts.dumpDir.empty();
+  const std::string target = headerOnly ? "cpu" : opts.target;
+  const bool cuda = target == "cuda", emulator = target == "cuda-emulator";
+  if (!cuda && !emulator && target != "cpu") {
+    llvm::errs() << "loom: unknown --target=" << target << " (supported: cpu, cuda, cuda-emulator)\n";
     return failure();
   }
   if (!cuda && emit == Stage::ptx) {
@@ -157,7 +160,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   MLIRContext ctx(registry);
 
   // 1. The traced graph as `loom` ops.
-  OwningOpRef<ModuleOp> module = importGraph(ctx, gm, opts.target);
+  OwningOpRef<ModuleOp> module = importGraph(ctx, gm, target);
   if (!module) return failure();
   ModuleOp m = *module;
   if (stage(Stage::loom, printOp(m))) return success();
@@ -180,10 +183,22 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   // 5. Buffers (target-specific from here on).
   //    CPU temporaries are views of one arena per export, planned from their
   //    lifetimes; on the GPU they are allocated and freed as they come.
-  if (failed(runPasses(m, cpu::kBufferizePipeline, opts)) ||
-      failed(runPasses(m, cuda || emulator ? "buffer-deallocation-pipeline,canonicalize,cse" : cpu::kArenaPipeline, opts)))
+  if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
+  std::vector<ExportMemory> plans;
+  if (cuda || emulator) {
+    // The plan is the CPU arena's: planned on a copy.
+    OwningOpRef<ModuleOp> copy(m.clone());
+    if (failed(runPasses(*copy, cpu::kArenaPipeline, opts))) return failure();
+    plans = planMemory(*copy, gm, target);
+  }
+  if (failed(runPasses(m, cuda || emulator ? "buffer-deallocation-pipeline,canonicalize,cse" : cpu::kArenaPipeline, opts)))
     return failure();
+  if (!cuda && !emulator) plans = planMemory(m, gm, target);
   if (stage(Stage::buffers, printOp(m))) return success();
+
+  // 5b. Each export's memory plan, by category (loom/rt/memory.hpp); the header carries it too.
+  if (headerOnly) return out << generateHeader(gm, plans, opts.headerTargets), success();
+  if (stage(Stage::memory, [&](llvm::raw_ostream &os) { os << formatMemory(plans); })) return success();
 
   // 6. Kernels. CPU: every linalg op becomes a call of a kernel function, one
   //    per distinct (op, shapes, attributes), so LLVM optimises each once.
@@ -225,8 +240,8 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     }
   }
 
-  // 11. The header (needs only the traced graph).
-  stage(Stage::header, [&](llvm::raw_ostream &os) { os << generateHeader(gm, opts.headerTargets); });
+  // 11. The header (the traced graph and the memory plans).
+  stage(Stage::header, [&](llvm::raw_ostream &os) { os << generateHeader(gm, plans, opts.headerTargets); });
   return success();
 }
 

@@ -161,9 +161,24 @@ LogicalResult differentiate(func::FuncOp fn) {
   SmallVector<Value> wrt;
   for (unsigned i : wrtArgs) wrt.push_back(fn.getArgument(i));
 
+  llvm::DenseSet<Operation *> forward;
+  for (Operation &op : fn.getBody().front().without_terminator()) forward.insert(&op);
   OpBuilder b(ret);
   auto grads = backward(fn, loss, wrt, b);
   if (failed(grads)) return failure();
+  // The activations the backward pass keeps: forward results it reads (the
+  // memory plan's category, as PyTorch's saved tensors; fusion may later
+  // recompute some of them instead).
+  llvm::DenseSet<Value> saved;
+  for (Operation &op : fn.getBody().front().without_terminator())
+    if (!forward.contains(&op))
+      for (Value v : op.getOperands())
+        if (v.getDefiningOp() && forward.contains(v.getDefiningOp())) saved.insert(v);
+  int64_t savedBytes = 0;
+  for (Value v : saved)
+    if (auto t = dyn_cast<RankedTensorType>(v.getType()); t && t.hasStaticShape())
+      savedBytes += t.getNumElements() * std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
+  fn->setAttr("loom.saved_bytes", b.getI64IntegerAttr(savedBytes));
 
   SmallVector<Value> results(ret.getOperands());
   auto addResult = [&](Value v, StringRef attr, StringRef name) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "loom/dsl/graph.hpp"
+#include "loom/rt/memory.hpp"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -15,8 +16,9 @@
 namespace loom {
 
 /// What --emit= stops at, in pipeline order.
-/// `ptx` exists only for --target=cuda.
-enum class Stage { loom, loom_grad, linalg, fused, buffers, kernels, llvm_mlir, ptx, llvm, assembly, object, header };
+/// `ptx` exists only for --target=cuda; `memory` is each export's memory plan
+/// (a table, read off the `buffers` stage).
+enum class Stage { loom, loom_grad, linalg, fused, buffers, memory, kernels, llvm_mlir, ptx, llvm, assembly, object, header };
 
 /// The --emit= spelling of each stage; parseStage is its inverse.
 const char *stageName(Stage s);
@@ -42,9 +44,23 @@ void registerCompilerDialects(mlir::DialectRegistry &registry);
 mlir::OwningOpRef<mlir::ModuleOp> importGraph(mlir::MLIRContext &ctx, const graph::Module &m,
                                               llvm::StringRef target = "cpu");
 
-/// The C++ header with the typed entry points of each export.
-/// `targets` are those the model's library is built for (cpu, cuda).
-std::string generateHeader(const graph::Module &m, const std::vector<std::string> &targets = {"cpu"});
+/// One export's memory plan: the runtime's categories (loom/rt/memory.hpp; its
+/// name and optimizer left empty there), with the strings they name.
+struct ExportMemory {
+  std::string name, optimizer;
+  loom::rt::MemoryPlan bytes;
+};
+/// Every export's plan, from the module at the `buffers` stage (the CPU
+/// target's: its arena is the temporaries' figure). Functions are found by
+/// exportSymbol(m, f, target).
+std::vector<ExportMemory> planMemory(mlir::ModuleOp bufferized, const graph::Module &m, llvm::StringRef target);
+/// The plans as the runtime prints them (loom::rt::format).
+std::string formatMemory(const std::vector<ExportMemory> &plans);
+
+/// The C++ header with the typed entry points of each export and their memory
+/// plans. `targets` are those the model's library is built for (cpu, cuda).
+std::string generateHeader(const graph::Module &m, const std::vector<ExportMemory> &plans,
+                           const std::vector<std::string> &targets = {"cpu"});
 
 /// Symbol of an export's compiled function for `target` (cuda, cuda-emulator: suffix _cuda).
 std::string exportSymbol(const graph::Module &m, const graph::Function &f, llvm::StringRef target = "cpu");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "loom/rt/device.hpp"
+#include "loom/rt/memory.hpp"
 
 #include <cstddef>
 #include <cstdlib>
@@ -16,9 +17,11 @@ inline constexpr std::size_t kAlignment = 64; // a cache line; AVX-512 loads
 namespace detail {
 struct Free {
   Device where = Device::cpu;
+  std::size_t bytes = 0; // as allocated (rounded), for the runtime's host count
   void operator()(std::byte *p) const {
-    if (where == Device::cuda) cuda::free(p);
-    else std::free(p);
+    if (where == Device::cuda) return cuda::free(p);
+    note_host_free(bytes);
+    std::free(p);
   }
 };
 } // namespace detail
@@ -34,7 +37,8 @@ public:
     void *p = where == Device::cuda ? cuda::alloc(rounded) : std::aligned_alloc(kAlignment, rounded);
     if (!p) throw std::bad_alloc();
     std::memset(p, 0, rounded);
-    data_.reset(static_cast<std::byte *>(p));
+    if (where != Device::cuda) detail::note_host_alloc(rounded);
+    data_ = std::unique_ptr<std::byte, Free>(static_cast<std::byte *>(p), Free{where, rounded});
   }
   std::byte *data() { return data_.get(); }
   const std::byte *data() const { return data_.get(); }
