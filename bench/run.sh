@@ -3,15 +3,16 @@
 # 1 thread and at all cores: ResNet-18 (CIFAR, batch 64) train step and
 # forward, each distinct convolution of it (forward, filter and input
 # gradient), square matmuls (512, 1024, 2048), E4's CNN and MLP and E1 i's
-# ConvNet train steps, and the generator's time and memory for ResNet-18, -50
-# and -152. Every figure is quoted against this machine's FP32 FMA peak,
+# ConvNet train steps, the training processes' peak RSS, and the generator's
+# time and memory for ResNet-18, -50 and -152. Every figure is quoted against this machine's FP32 FMA peak,
 # measured here.
 #
 #   sh bench/run.sh [--no-compile]     (--no-compile: skip torch.compile, minutes on 2 cores)
 #
 # Writes out/bench/summary.tsv (name, threads, loom_ms, pytorch_ms, ratio =
 # pytorch_ms / loom_ms, so > 1 means loom is faster; rows NAME@compile hold
-# torch.compile's time; rows compile_s/MODEL the generator's seconds in loom_ms).
+# torch.compile's time; rows compile_s/MODEL the generator's seconds in loom_ms;
+# the row resnet18_peak_rss_mb the training processes' peak RSS in MB).
 # PyTorch comes from PyPI into bench/.venv (ignored by git) and runs in its own
 # process (two OpenMP runtimes in one process clash). loom runs with
 # LOOM_NUM_THREADS set to the same count.
@@ -21,7 +22,7 @@ COMPILE=1
 for a in "$@"; do
   case "$a" in
   --no-compile) COMPILE=0 ;;
-  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
   *) echo "bench/run.sh: unknown option '$a' (--no-compile, --help)" >&2; exit 2 ;;
   esac
 done
@@ -69,7 +70,8 @@ for T in $THREADS; do
   "$BUILD/bench/bench_edge_step" 200 | tee "$OUT/loom_edge_$T.txt"
   unset LOOM_NUM_THREADS
   {
-    awk '$1 == "loom" && $2 ~ /_ms$/ {n = $2; sub(/_ms$/, "", n); print n, $3}' "$OUT/loom_resnet_$T.txt"
+    awk '$1 == "loom" && $2 ~ /_ms$/ {n = $2; sub(/_ms$/, "", n); print n, $3}
+         $1 == "loom" && $2 ~ /_mb$/ {print $2, $3}' "$OUT/loom_resnet_$T.txt"
     awk '$1 == "loom" {print $2, $3}' "$OUT/loom_convs_$T.txt"
     awk '$1 == "loom" {n = $2; sub(/_images_per_s$/, "", n); print n, 64000 / $3}' "$OUT/loom_edge_$T.txt"
   } > "$OUT/loom_ms_$T.txt"

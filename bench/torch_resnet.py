@@ -2,8 +2,10 @@
 BasicBlock structure, 3x3 stem, no max pool, 10 classes) at batch 64, one SGD
 momentum step and one forward (eval mode, as loom's predict), and each distinct
 convolution of it (forward, filter gradient, input gradient). Prints
-`<mode> <name> <ms>` lines, mode `torch` (eager) or `torch_compile`."""
+`<mode> <name> <ms>` lines, mode `torch` (eager) or `torch_compile`, and the
+process's peak RSS after the eager ResNet-18 steps (`resnet18_peak_rss_mb`)."""
 import argparse
+import resource
 import time
 
 import torch
@@ -87,6 +89,8 @@ def forward():
 
 print(f"torch resnet18_train {best_ms(train, args.runs):.1f}", flush=True)
 print(f"torch resnet18_forward {best_ms(forward, args.runs):.1f}", flush=True)
+# The training process's peak resident set so far (eager train steps and forwards only), MB.
+print(f"torch resnet18_peak_rss_mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.1f}", flush=True)
 if args.compile:
     ctrain, cforward = torch.compile(train), torch.compile(forward)
     print(f"torch_compile resnet18_train {best_ms(ctrain, args.runs):.1f}", flush=True)

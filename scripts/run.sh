@@ -3,8 +3,9 @@
 # printing its figures; reports (Markdown) and plots (SVG) go to out/, with
 # out/report.md gathering them.
 # Pass --full for E4's longer run (300 epochs where the default has 100; E1 i
-# runs at the homework's size either way), --device cuda to run the models on
-# an NVIDIA GPU (docs/cuda.md).
+# runs at the homework's size either way) and E5's sweep on every Fashion-MNIST
+# image for 10 epochs, --device cuda to run the models on an NVIDIA GPU
+# (docs/cuda.md; E5's models are CPU-only for now).
 set -eu
 FULL=""
 DEVICE=cpu
@@ -36,6 +37,7 @@ run e2_tikhonov "$BUILD/examples/dropout/dropout_tikhonov" --out "$OUT/dropout"
 run e3_conv_gradients "$BUILD/examples/conv_gradients/conv_gradients" --out "$OUT/conv_gradients"
 run e4_edge_detection "$BUILD/examples/edge_detection/edge_detection" --out "$OUT/edge_detection" $FULL
 run e1i_cheat "$BUILD/examples/dropout/dropout_cheat" --out "$OUT/dropout" # the homework's size by default
+run e5_resnet "$BUILD/examples/resnet/resnet_e5" --out "$OUT/resnet" $FULL # scaled down on the CPU (its report says how)
 
 {
   echo "# loom: homework reproductions"
@@ -51,5 +53,7 @@ run e1i_cheat "$BUILD/examples/dropout/dropout_cheat" --out "$OUT/dropout" # the
   sed 's|(\([a-z_]*\.svg\))|(conv_gradients/\1)|' "$OUT/conv_gradients/report.md"
   echo
   sed 's|(\([a-z0-9_]*\.svg\))|(edge_detection/\1)|' "$OUT/edge_detection/report.md"
+  echo
+  sed 's|(\([a-z0-9_]*\.svg\))|(resnet/\1)|' "$OUT/resnet/report.md"
 } > "$OUT/report.md"
 echo "== report: $OUT/report.md (plots in $OUT/dropout/); every IR stage of each model in $BUILD/examples/<name>/<name>.loom/stages/"

@@ -1,6 +1,7 @@
 // ResNet-18 (CIFAR, torchvision's structure) at batch 64 on the CPU: one
 // train step (SGD momentum 0.9) and one forward, milliseconds each (best of
-// `runs` after one warm-up). bench/run.sh runs it next to PyTorch.
+// `runs` after one warm-up), and the process's peak RSS. bench/run.sh runs it
+// next to PyTorch.
 #include "resnet18.h"
 #include "../best_ms.hpp"
 
@@ -29,6 +30,8 @@ int main(int argc, char **argv) {
   double forward = best_ms(runs, [&] { (void)model.predict(x); });
   std::printf("loom resnet18_train_ms %.1f\n", train);
   std::printf("loom resnet18_forward_ms %.1f\n", forward);
+  // The training process's peak resident set (train steps and forwards), MB.
+  std::printf("loom resnet18_peak_rss_mb %.1f\n", loom::rt::memory_usage().peak_rss_bytes / 1e6);
   std::printf("(last loss %.4f)\n", loss);
   return 0;
 }

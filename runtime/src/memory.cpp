@@ -9,6 +9,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <sstream>
 #include <vector>
 
@@ -105,12 +108,25 @@ std::string format(std::span<const MemoryPlan> plans) {
   return os.str();
 }
 
+const MemoryPlan &find_plan(std::span<const MemoryPlan> plans, const std::string &name) {
+  std::string known;
+  for (const MemoryPlan &p : plans) {
+    if (p.name == name) return p;
+    known += (known.empty() ? "" : ", ") + std::string(p.name);
+  }
+  throw Error("no memory plan for an export named '" + name + "' (exports: " + known + ")");
+}
+
 MemoryUsage memory_usage() {
   return {hostBytes.load(), hostPeak.load(), statusBytes("VmRSS:"), statusBytes("VmHWM:")};
 }
 
 void reset_peak_memory() {
   hostPeak.store(hostBytes.load());
+#if defined(__GLIBC__)
+  // Freed memory glibc kept goes back first: reused, it would not show as growth.
+  malloc_trim(0);
+#endif
   std::ofstream("/proc/self/clear_refs") << "5"; // resets VmHWM to VmRSS (Linux >= 4.0); ignored where it cannot
 }
 

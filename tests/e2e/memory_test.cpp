@@ -36,7 +36,7 @@ loom::rt::Array<int64_t, 128> labels() {
 /// One train step in a fresh Model: the runtime's host allocations and the
 /// process's peak resident set it added, against the plan's total.
 template <class Model> void measure(const char *what) {
-  const loom::rt::MemoryPlan &plan = Model::memory_plan()[0];
+  const loom::rt::MemoryPlan &plan = Model::memory_plan("train");
   loom::rt::reset_peak_memory();
   auto before = loom::rt::memory_usage();
   {
@@ -72,8 +72,8 @@ TEST_CASE("measured: a train step's allocations and peak RSS are its plan within
 TEST_CASE("the plan by category: parameters, gradients, optimizer state (none, one, two per parameter), activations") {
   uint64_t all = 0, trainable = 0;
   paramBytes(memory_sgd::param_specs, memory_sgd::param_count, all, trainable);
-  const auto &sgd = memory_sgd::Model::memory_plan()[0], &momentum = memory_momentum::Model::memory_plan()[0],
-             &adam = memory_adam::Model::memory_plan()[0];
+  const auto &sgd = memory_sgd::Model::memory_plan("train"), &momentum = memory_momentum::Model::memory_plan("train"),
+             &adam = memory_adam::Model::memory_plan("train");
   for (const loom::rt::MemoryPlan *p : {&sgd, &momentum, &adam}) {
     INFO(p->optimizer);
     CHECK(std::string(p->name) == "train");
@@ -104,7 +104,7 @@ TEST_CASE("a memory budget: a call that would not fit fails before it runs, nami
   memory_adam::Model model(1, loom::rt::Device::cpu);
   auto x = images();
   auto y = labels();
-  const auto &plan = memory_adam::Model::memory_plan()[0];
+  const auto &plan = memory_adam::Model::memory_plan("train");
   model.set_memory_budget(plan.total() - 1);
   std::string message;
   try {

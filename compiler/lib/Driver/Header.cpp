@@ -190,6 +190,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     << "  void load(const std::string &path) { loom::rt::load_checkpoint(path, params_, state_, log_); }\n"
     << "  /// Every export's memory plan (bytes by category; loom::rt::format prints them as a table).\n"
     << "  static std::span<const loom::rt::MemoryPlan> memory_plan() { return {memory_plans, " << plans.size() << "}; }\n"
+    << "  static const loom::rt::MemoryPlan &memory_plan(const std::string &name) { return loom::rt::find_plan(memory_plan(), name); }\n"
     << "  /// A call whose plan needs more than `bytes` fails before it runs, naming the plan's categories (0: no budget).\n"
     << "  void set_memory_budget(uint64_t bytes) { budget_ = bytes; }\n\n";
 

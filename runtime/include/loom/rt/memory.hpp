@@ -34,6 +34,8 @@ uint64_t parse_bytes(const std::string &text, const std::string &what = "memory 
 
 /// A table of the plans, one column per export, in human units.
 std::string format(std::span<const MemoryPlan> plans);
+/// The plan of the export `name`; an Error listing the exports when there is none.
+const MemoryPlan &find_plan(std::span<const MemoryPlan> plans, const std::string &name);
 
 /// What the runtime measures now: its own host allocations (Buffers: parameters,
 /// optimizer state, arenas, Arrays) and the process's resident set (Linux
@@ -44,7 +46,8 @@ struct MemoryUsage {
 };
 MemoryUsage memory_usage();
 /// Resets the host peak to what is allocated now, and the process's peak RSS
-/// to its current RSS where Linux allows it (/proc/self/clear_refs).
+/// to its current RSS where Linux allows it (/proc/self/clear_refs), after
+/// handing memory malloc keeps back to the system.
 void reset_peak_memory();
 
 /// Throws an Error before a call whose plan exceeds `budget` bytes, naming the
