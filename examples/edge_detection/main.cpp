@@ -1,6 +1,7 @@
 // E4: the inductive bias of CNNs, on generated edge images. Q1-Q6 with their
 // tables, kernels as images, confusion matrices and plots, in --out.
 #include "../common/args.hpp"
+#include "../common/report.hpp"
 #include "e4.hpp"
 
 #include <algorithm>
@@ -13,12 +14,7 @@
 
 namespace {
 
-std::ostringstream md;
-void line(const std::string &s) {
-  std::printf("%s\n", s.c_str());
-  std::fflush(stdout);
-  md << s << "\n";
-}
+using examples::line;
 std::string pct(double a) {
   char b[16];
   std::snprintf(b, sizeof b, "%.1f%%", 100 * a);
@@ -268,7 +264,7 @@ int main(int argc, char **argv) {
         .add(smax).add(savg).save_svg(out + "/q6_pooling.svg");
     line("![Q6](q6_pooling.svg)");
   }
-  std::ofstream(out + "/report.md") << md.str();
+  examples::save_report(out + "/report.md");
   std::printf("wrote %s/report.md and its plots\n", out.c_str());
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "resnet18_sweep.h"
 
 #include "../common/args.hpp"
+#include "../common/report.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -32,12 +33,7 @@ namespace {
 
 using loom::rt::format_bytes;
 
-std::ostringstream md;
-void line(const std::string &s) {
-  std::printf("%s\n", s.c_str());
-  std::fflush(stdout);
-  md << s << "\n";
-}
+using examples::line;
 std::string mb(uint64_t bytes) {
   char b[32];
   std::snprintf(b, sizeof b, "%.0f MB", bytes / 1e6);
@@ -322,6 +318,6 @@ int main(int argc, char **argv) {
   line("");
   plot.save_svg(args.out + "/accuracy_vs_time.svg");
   line("![accuracy against training time](accuracy_vs_time.svg)");
-  std::ofstream(args.out + "/report.md") << md.str();
+  examples::save_report(args.out + "/report.md");
   return 0;
 }
