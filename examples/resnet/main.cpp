@@ -23,9 +23,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <limits>
-#include <sstream>
 #include <string>
 #include <vector>
 

@@ -13,19 +13,22 @@
 #include <malloc.h>
 #endif
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace loom::rt {
 namespace {
 std::atomic<uint64_t> hostBytes{0}, hostPeak{0};
 
-/// A "VmRSS:   1234 kB" line of /proc/self/status, in bytes (0 where there is none).
-uint64_t statusBytes(const char *key) {
+/// VmRSS and VmHWM from /proc/self/status, in bytes (0 where there are none).
+std::pair<uint64_t, uint64_t> residentSet() {
   std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(key, 0) == 0) return uint64_t(std::strtoull(line.c_str() + std::string(key).size(), nullptr, 10)) * 1024;
-  return 0;
+  std::pair<uint64_t, uint64_t> r{0, 0};
+  for (std::string line; std::getline(in, line);) {
+    uint64_t *field = line.rfind("VmRSS:", 0) == 0 ? &r.first : line.rfind("VmHWM:", 0) == 0 ? &r.second : nullptr;
+    if (field) *field = uint64_t(std::strtoull(line.c_str() + 6, nullptr, 10)) * 1024;
+  }
+  return r;
 }
 } // namespace
 
@@ -118,7 +121,8 @@ const MemoryPlan &find_plan(std::span<const MemoryPlan> plans, const std::string
 }
 
 MemoryUsage memory_usage() {
-  return {hostBytes.load(), hostPeak.load(), statusBytes("VmRSS:"), statusBytes("VmHWM:")};
+  auto [rss, peak] = residentSet();
+  return {hostBytes.load(), hostPeak.load(), rss, peak};
 }
 
 void reset_peak_memory() {

@@ -6,6 +6,7 @@
 // 5-17% (ResNet-18's convolutions).
 #include "loom/Transforms/Passes.h"
 #include "BufferViews.h"
+#include "RuntimeCalls.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -53,8 +54,7 @@ Value pointerTo(OpBuilder &b, Location loc, Value m, int64_t offset) {
   Value base = m, shift;
   if (auto arena = loom::rootBuffer(m).getDefiningOp<memref::ViewOp>())
     base = arena.getSource(), shift = arena.getByteShift();
-  Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, base);
-  Value p = b.create<LLVM::IntToPtrOp>(loc, ptr, b.create<arith::IndexCastOp>(loc, i64, address));
+  Value p = loom::alignedPointer(b, loc, base);
   if (shift) p = b.create<LLVM::GEPOp>(loc, ptr, b.getI8Type(), p, ValueRange{b.create<arith::IndexCastOp>(loc, i64, shift)});
   return b.create<LLVM::GEPOp>(loc, ptr, b.getF32Type(), p, ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(offset)});
 }
@@ -81,16 +81,9 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
 
   /// A call of the runtime's `name` (declared once): pointers, then i64s.
   void call(OpBuilder &b, linalg::GenericOp op, StringRef name, ArrayRef<Value> pointers, ArrayRef<int64_t> ints) {
-    auto entry = module.lookupSymbol<func::FuncOp>(name);
     SmallVector<Value> args(pointers);
     for (int64_t v : ints) args.push_back(b.create<arith::ConstantIntOp>(op.getLoc(), v, 64));
-    if (!entry) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToEnd(module.getBody());
-      entry = b.create<func::FuncOp>(module.getLoc(), name, b.getFunctionType(ValueRange(args).getTypes(), {}));
-      entry.setPrivate();
-    }
-    b.create<func::CallOp>(op.getLoc(), entry, args);
+    b.create<func::CallOp>(op.getLoc(), loom::runtimeEntry(module, name, ValueRange(args).getTypes()), args);
     op->erase();
     ++calls;
   }

@@ -8,6 +8,7 @@
 // same loop order as before, so results are bit-identical for any thread
 // count (no reduction is split).
 #include "loom/Transforms/Passes.h"
+#include "RuntimeCalls.h"
 #include "loom/rt/ukernels.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -132,7 +133,7 @@ struct LoomParallelKernelsPass : loom::impl::LoomParallelKernelsBase<LoomParalle
     for (Operation &op : entry.without_terminator()) body.push_back(&op);
     for (Operation *op : llvm::reverse(body)) op->erase(); // users before what they use
     OpBuilder b = OpBuilder::atBlockBegin(&entry);
-    Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(b.getContext());
+    Type ptr = LLVM::LLVMPointerType::get(b.getContext());
     auto i64c = [&](int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 64); };
     Value args = b.create<LLVM::AllocaOp>(loc, ptr, ptr, i64c(std::max<int64_t>(entry.getNumArguments(), 1)));
     for (BlockArgument a : entry.getArguments()) {
@@ -141,21 +142,14 @@ struct LoomParallelKernelsPass : loom::impl::LoomParallelKernelsBase<LoomParalle
         buffer = b.create<memref::AllocaOp>(loc, MemRefType::get({}, a.getType()));
         b.create<memref::StoreOp>(loc, a, buffer);
       }
-      Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
-      Value p = b.create<LLVM::IntToPtrOp>(loc, ptr, b.create<arith::IndexCastOp>(loc, i64, address));
+      Value p = loom::alignedPointer(b, loc, buffer);
       Value slot = b.create<LLVM::GEPOp>(loc, ptr, ptr, args, ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(int32_t(a.getArgNumber()))});
       b.create<LLVM::StoreOp>(loc, p, slot);
     }
     Value fn = b.create<func::ConstantOp>(loc, part.getFunctionType(), SymbolRefAttr::get(part));
     Value fnPtr = b.create<UnrealizedConversionCastOp>(loc, ptr, fn).getResult(0);
     SmallVector<Value> operands{fnPtr, args, i64c(entry.getNumArguments()), i64c(n), i64c(grain)};
-    auto callee = module.lookupSymbol<func::FuncOp>(kEntry);
-    if (!callee) {
-      OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
-      callee = mb.create<func::FuncOp>(module.getLoc(), kEntry, mb.getFunctionType(ValueRange(operands).getTypes(), {}));
-      callee.setPrivate();
-    }
-    b.create<func::CallOp>(loc, callee, operands);
+    b.create<func::CallOp>(loc, loom::runtimeEntry(module, kEntry, ValueRange(operands).getTypes()), operands);
   }
 
   void runOnOperation() override {

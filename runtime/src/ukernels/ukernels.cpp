@@ -4,6 +4,7 @@
 #include "loom/rt/ukernels.h"
 
 #include "threads_impl.hpp"
+#include "loom/rt/error.hpp"
 #include "loom/rt/threads.hpp"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <string>
 #include <utility>
 
 using namespace loom::rt::uk;
@@ -36,7 +38,7 @@ template <class F> void guarded(const char *what, F f) {
   try {
     f();
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "loom: %s micro-kernel: %s\n", what, e.what());
+    std::fprintf(stderr, "loom: %s: %s\n", what, e.what());
     std::abort();
   }
 }
@@ -47,7 +49,7 @@ extern "C" void loom_rt_matmul_f32(float *a, float *b, float *c, int64_t batch, 
                                    int64_t cs0, int64_t cs1, int64_t cs2) {
   static const auto matmul = LOOM_UK_PICK(matmul);
   MatmulGeometry g{batch, M, N, K, {as0, as1, as2}, {bs0, bs1, bs2}, {cs0, cs1, cs2}};
-  guarded("matmul", [&] { matmul(g, a, b, c); });
+  guarded("matmul micro-kernel", [&] { matmul(g, a, b, c); });
 }
 
 extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, int64_t N, int64_t C, int64_t H,
@@ -58,7 +60,7 @@ extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, i
   static const auto conv = LOOM_UK_PICK(conv2d);
   ConvGeometry g{N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups,
                  {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}};
-  guarded("convolution", [&] { conv(static_cast<ConvKind>(kind), g, x, w, y); });
+  guarded("convolution micro-kernel", [&] { conv(static_cast<ConvKind>(kind), g, x, w, y); });
 }
 
 namespace {
@@ -76,15 +78,15 @@ constexpr auto kCallers = callers(std::make_index_sequence<LOOM_RT_PARALLEL_FOR_
 } // namespace
 
 extern "C" void loom_rt_parallel_for(void *part, void **args, int64_t nargs, int64_t n, int64_t grain) {
-  if (nargs < 0 || nargs > LOOM_RT_PARALLEL_FOR_MAX_ARGS) {
-    std::fprintf(stderr, "loom: loom_rt_parallel_for: %lld arguments (at most %d)\n", (long long)nargs,
-                 LOOM_RT_PARALLEL_FOR_MAX_ARGS);
-    std::abort();
-  }
-  auto call = kCallers[size_t(nargs)];
-  int64_t shares = std::min<int64_t>(loom::rt::num_threads(), n / std::max<int64_t>(grain, 1));
-  if (shares <= 1) return call(part, args, 0, n);
-  // Contiguous, as even as integers allow; which thread runs a range does not
-  // change what it computes.
-  parallel(int(shares), [&](int t) { call(part, args, n * t / shares, n * (t + 1) / shares); });
+  guarded("loom_rt_parallel_for", [&] {
+    if (nargs < 0 || nargs > LOOM_RT_PARALLEL_FOR_MAX_ARGS)
+      throw loom::rt::Error(std::to_string(nargs) + " arguments (at most " +
+                            std::to_string(LOOM_RT_PARALLEL_FOR_MAX_ARGS) + ")");
+    auto call = kCallers[size_t(nargs)];
+    int64_t shares = std::min<int64_t>(loom::rt::num_threads(), n / std::max<int64_t>(grain, 1));
+    if (shares <= 1) return call(part, args, 0, n);
+    // Contiguous, as even as integers allow; which thread runs a range does not
+    // change what it computes.
+    parallel(int(shares), [&](int t) { call(part, args, n * t / shares, n * (t + 1) / shares); });
+  });
 }
