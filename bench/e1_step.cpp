@@ -4,6 +4,7 @@
 #include "dropout_lr.h"
 
 #include <chrono>
+#include <loom/rt/args.hpp>
 #include <cstdio>
 #include <cstdlib>
 
@@ -37,11 +38,11 @@ template <class F> double seconds(F &&f) {
 } // namespace
 
 int main(int argc, char **argv) {
-  int steps = argc > 1 ? std::atoi(argv[1]) : 10000;
-  if (steps <= 0) {
-    std::fprintf(stderr, "usage: bench_e1_step [steps > 0]\n");
-    return 2;
-  }
+  loom::rt::exit_on_uncaught_exceptions("bench_e1_step");
+  loom::rt::ArgParser args("bench_e1_step", "E1's regression train step against a hand-written C++ loop.");
+  args.positional("steps", "10000", "train steps timed per model");
+  args.parse(argc, argv);
+  const int steps = int(args.integer("steps", 1));
   loom::rt::Array<float, B, 2> x;
   loom::rt::Array<float, B> y;
   loom::rt::Array<float> p;

@@ -4,15 +4,16 @@
 // the same thread count, and prints the ratios.
 #include "edge_step.hpp"
 
+#include <loom/rt/args.hpp>
 #include <cstdio>
 #include <cstdlib>
 
 int main(int argc, char **argv) {
-  int steps = argc > 1 ? std::atoi(argv[1]) : 200;
-  if (steps <= 0) {
-    std::fprintf(stderr, "usage: bench_edge_step [steps > 0]\n");
-    return 2;
-  }
+  loom::rt::exit_on_uncaught_exceptions("bench_edge_step");
+  loom::rt::ArgParser args("bench_edge_step", "E4's CNN and MLP and E1 i's ConvNet train steps on the CPU, images/s.");
+  args.positional("steps", "200", "train steps timed per model");
+  args.parse(argc, argv);
+  const int steps = int(args.integer("steps", 1));
   edge_step::Nets n(loom::rt::Device::cpu);
   edge_step::Batch b;
   double cnn = edge_step::images_per_second(steps, [&] { n.cnn(b); });

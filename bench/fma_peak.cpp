@@ -3,6 +3,8 @@
 // widest vectors the CPU has (AVX-512, else AVX2), in assembly so that no
 // register allocator can spill a chain. bench/run.sh quotes every figure as a
 // fraction of it.
+#include <loom/rt/args.hpp>
+
 #include <chrono>
 #include <cstdio>
 
@@ -31,7 +33,8 @@ __attribute__((target("avx2,fma"))) void fma256(long iters) {
 }
 } // namespace
 
-int main() {
+int main(int argc, char **argv) {
+  loom::rt::ArgParser("bench_fma_peak", "One core's FP32 peak, GFLOP/s, from independent FMA chains.").parse(argc, argv);
   __builtin_cpu_init();
   bool wide = __builtin_cpu_supports("avx512f");
   const int lanes = wide ? 16 : 8;

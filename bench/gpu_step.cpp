@@ -7,17 +7,18 @@
 #include "edge_step.hpp"
 
 #include <chrono>
+#include <loom/rt/args.hpp>
 #include <cstdio>
 #include <cstdlib>
 
 using loom::rt::Device;
 
 int main(int argc, char **argv) {
-  int steps = argc > 1 ? std::atoi(argv[1]) : 200;
-  if (steps <= 0) {
-    std::fprintf(stderr, "usage: bench_gpu_step [steps > 0]\n");
-    return 2;
-  }
+  loom::rt::exit_on_uncaught_exceptions("bench_gpu_step");
+  loom::rt::ArgParser args("bench_gpu_step", "E4's train steps on the GPU, images/s (skips without one).");
+  args.positional("steps", "200", "train steps timed per model");
+  args.parse(argc, argv);
+  const int steps = int(args.integer("steps", 1));
   std::string why;
   if (!loom::rt::cuda::available(&why)) {
     std::printf("SKIP: no GPU: %s\n", why.c_str());

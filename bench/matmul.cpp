@@ -3,13 +3,16 @@
 // bench/run.sh times torch.mm on the same sizes (bench/torch_resnet.py --matmuls).
 #include "best_ms.hpp"
 
+#include <loom/rt/args.hpp>
+
 #include <cstdint>
 #include <loom/rt/ukernels.h>
 #include <cstdio>
 #include <vector>
 
 
-int main() {
+int main(int argc, char **argv) {
+  loom::rt::ArgParser("bench_matmul", "loom's GEMM micro-kernel on square matrices of 512, 1024 and 2048.").parse(argc, argv);
   for (int64_t n : {512, 1024, 2048}) {
     std::vector<float> a(n * n, 0.5f), b(n * n, 0.25f), c(n * n, 0.0f);
     auto run = [&] { loom_rt_matmul_f32(a.data(), b.data(), c.data(), 1, n, n, n, 0, n, 1, 0, n, 1, 0, n, 1); };

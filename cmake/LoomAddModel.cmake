@@ -44,6 +44,7 @@ function(loom_add_generator name)
   add_executable(${name}_generator ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
   target_link_libraries(${name}_generator PRIVATE loom::generator_main)
   set_target_properties(${name}_generator PROPERTIES CXX_STANDARD ${LOOM_GENERATOR_CXX_STANDARD})
+  set_property(GLOBAL APPEND PROPERTY LOOM_GENERATORS ${name}_generator)
 endfunction()
 
 function(loom_add_model name)

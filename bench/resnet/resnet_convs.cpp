@@ -5,6 +5,8 @@
 #include "resnet_convs.hpp"
 #include "../best_ms.hpp"
 
+#include <loom/rt/args.hpp>
+
 #include <cstdint>
 #include <loom/rt/ukernels.h>
 #include <cstdio>
@@ -13,14 +15,13 @@
 
 
 int main(int argc, char **argv) {
-  if (argc == 2 && std::string(argv[1]) == "--list") { // for bench/torch_resnet.py --convs
+  loom::rt::ArgParser args("bench_resnet_convs", "ResNet-18's convolutions one by one: forward, filter and input gradient.");
+  args.flag("list", "print the convolutions' shapes (for bench/torch_resnet.py --convs) and exit");
+  args.parse(argc, argv);
+  if (args.has("list")) {
     for (const resnet_convs::Conv &c : resnet_convs::all)
       std::printf("%s %ld %ld %ld %ld %ld %ld\n", resnet_convs::name(c).c_str(), c.in, c.out, c.size, c.k, c.stride, c.pad);
     return 0;
-  }
-  if (argc != 1) {
-    std::fprintf(stderr, "usage: bench_resnet_convs [--list]\n");
-    return 2;
   }
   const char *kinds[] = {"fwd", "wgrad", "dgrad"};
   for (const resnet_convs::Conv &c : resnet_convs::all) {

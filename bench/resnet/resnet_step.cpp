@@ -5,21 +5,19 @@
 #include "resnet18.h"
 #include "../best_ms.hpp"
 
+#include <loom/rt/args.hpp>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 int main(int argc, char **argv) {
-  int runs = 3;
-  if (argc > 1) {
-    char *end = nullptr;
-    long v = std::strtol(argv[1], &end, 10);
-    if (argc > 2 || *end || v < 1 || v > 1000) {
-      std::fprintf(stderr, "usage: bench_resnet_step [runs, 1..1000; default 3]\n");
-      return 2;
-    }
-    runs = int(v);
-  }
+  loom::rt::exit_on_uncaught_exceptions("bench_resnet_step");
+  loom::rt::ArgParser args("bench_resnet_step", "CIFAR ResNet-18 at batch 64: train step and forward, best of RUNS, peak RSS.");
+  args.positional("runs", "3", "timed runs after one warm-up");
+  args.parse(argc, argv);
+  const int runs = int(std::min(args.integer("runs", 1), 1000L));
   resnet18::Model model(1, loom::rt::Device::cpu);
   loom::rt::Array<float, 64, 3, 32, 32> x;
   loom::rt::Array<int64_t, 64> y;

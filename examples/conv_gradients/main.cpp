@@ -11,7 +11,7 @@
 #include <string>
 
 int main(int argc, char **argv) {
-  const std::string out = examples::parse_args(argc, argv, "conv_gradients", "out/conv_gradients", false).out;
+  const std::string out = examples::parse_args(argc, argv, "conv_gradients", "E3: the gradient of a convolution's filter and of pooling.", "out/conv_gradients").out;
   std::ostringstream md;
   char b[512];
   auto line = [&](const std::string &s) { std::printf("%s\n", s.c_str()), md << s << "\n"; };

@@ -62,10 +62,14 @@ template <class E> double accuracy(E &net, const loom::rt::Dataset &d) {
 } // namespace
 
 int main(int argc, char **argv) {
-  auto args = examples::parse_args(argc, argv, "dropout_cheat", "out/dropout", /*has_full=*/false,
-                                  {{"data", "/usr/share/datasets/fashion-mnist"}, {"cifar", ""}, {"images", ""},
-                                   {"epochs", "10"}});
-  const std::string out = args.out, data_dir = args.options["data"], cifar_dir = args.options["cifar"];
+  auto args = examples::parse_args(
+      argc, argv, "dropout_cheat", "E1 i: does dropout make a ConvNet rely less on a feature that gives the label away?",
+      "out/dropout", nullptr,
+      {{"data", "/usr/share/datasets/fashion-mnist", "Fashion-MNIST's directory"},
+       {"cifar", "", "CIFAR-10's binary batches' directory (instead of Fashion-MNIST)"},
+       {"images", "", "training images to use (default: all)"},
+       {"epochs", "10", "passes over the training images"}});
+  const std::string out = args.out, data_dir = args["data"], cifar_dir = args["cifar"];
   // The homework's size (every training image, 10 epochs) is the default:
   // about 4 min per p here. --images/--epochs make a smaller run (12,000 and 4
   // finish in 20 s per p, too little for the network to learn the cheat).
@@ -74,11 +78,11 @@ int main(int argc, char **argv) {
     long v = std::strtol(s.c_str(), &end, 10);
     return !s.empty() && *end == '\0' && v > 0 && v <= std::numeric_limits<int>::max() ? int(v) : -1;
   };
-  const int images = args.options["images"].empty() ? 0 : positive(args.options["images"]); // 0: all
-  const int epochs = positive(args.options["epochs"]);
+  const int images = args["images"].empty() ? 0 : positive(args["images"]); // 0: all
+  const int epochs = positive(args["epochs"]);
   if (images < 0 || epochs < 0) {
     std::fprintf(stderr, "dropout_cheat: --images and --epochs take positive numbers, got '%s' and '%s'\n",
-                 args.options["images"].c_str(), args.options["epochs"].c_str());
+                 args["images"].c_str(), args["epochs"].c_str());
     return 2;
   }
   loom::rt::Dataset train, test;
@@ -131,7 +135,7 @@ int main(int argc, char **argv) {
       for (int e = 0; e < epochs; ++e)
         for (long k = 0; k < batches.batches_per_epoch(); ++k) {
           batches.fill(e, k, x.data(), y.data());
-          progress.step(e + 1, epochs, net.train(x.data(), y.data(), pv), 0);
+          progress.step(e + 1, epochs, net.train(x.data(), y.data(), pv)); // the step outputs its loss only
         }
       progress.done();
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

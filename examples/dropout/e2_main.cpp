@@ -10,7 +10,7 @@
 #include <string>
 
 int main(int argc, char **argv) {
-  const std::string out = examples::parse_args(argc, argv, "dropout_tikhonov", "out/dropout", false).out;
+  const std::string out = examples::parse_args(argc, argv, "dropout_tikhonov", "E2: dropout as Tikhonov regularisation.", "out/dropout").out;
   std::ostringstream md;
   char b[256];
   auto line = [&](const std::string &s) { std::printf("%s\n", s.c_str()), md << s << "\n"; };

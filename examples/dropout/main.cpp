@@ -42,7 +42,7 @@ struct Report {
 } // namespace
 
 int main(int argc, char **argv) {
-  const std::string out = examples::parse_args(argc, argv, "dropout", "out/dropout", false).out;
+  const std::string out = examples::parse_args(argc, argv, "dropout", "E1 a-h: dropout on a two-feature linear regression.", "out/dropout").out;
   auto t0 = std::chrono::steady_clock::now();
   Report r;
   char b[256];

@@ -76,7 +76,8 @@ void print_confusion(const std::string &title, const std::vector<std::vector<int
 } // namespace
 
 int main(int argc, char **argv) {
-  const auto args = examples::parse_args(argc, argv, "edge_detection", "out/edge_detection", true);
+  const auto args = examples::parse_args(argc, argv, "edge_detection", "E4: the inductive bias of CNNs, on generated edge images.",
+                                         "out/edge_detection", "the homework's 300 epochs (default 100)");
   const std::string out = args.out;
   const bool full = args.full;
   const int epochs = full ? 300 : 100; // Q2, Q4-Q6

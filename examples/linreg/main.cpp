@@ -6,7 +6,7 @@
 #include <cstdio>
 
 int main(int argc, char **argv) {
-  examples::parse_args(argc, argv, "linreg", "", false); // --device
+  examples::parse_args(argc, argv, "linreg", "Evaluates a compiled least-squares predictor.", ""); // --device
   linreg::Model model;
   const float w[2] = {1.08910891f, 0.10891089f}; // (X^T X)^+ X^T y for X = [10 1], y = 11
   model.params().set("w", w);

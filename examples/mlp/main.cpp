@@ -8,7 +8,7 @@
 #include <cstdio>
 
 int main(int argc, char **argv) {
-  examples::parse_args(argc, argv, "mlp", "", false); // --device
+  examples::parse_args(argc, argv, "mlp", "Runs a small compiled MLP forward and train step.", ""); // --device
   mlp::Model model(/*seed=*/42);
   loom::rt::Array<float, 64, 784> x;
   for (long i = 0; i < x.numel; ++i) x[i] = 0.5f + 0.5f * std::sin(0.001f * i); // a fixed pattern in [0,1]

@@ -165,7 +165,7 @@ SweepRow sweep(Step step, const loom::rt::Dataset &train, const loom::rt::Datase
       batches.fill(e, b, x.data(), y.data());
       float loss = step(model, x, y, lr);
       if (e == 0 && b == 0) r.measured = meter.now(); // the step's own peak, before any evaluation
-      progress.step(e + 1, epochs, loss, 0);
+      progress.step(e + 1, epochs, loss);
     }
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.accuracy = accuracy(model, test);
@@ -179,12 +179,16 @@ SweepRow sweep(Step step, const loom::rt::Dataset &train, const loom::rt::Datase
 } // namespace
 
 int main(int argc, char **argv) {
-  auto args = examples::parse_args(argc, argv, "resnet_e5", "out/resnet", /*has_full=*/true,
-                                  {{"memory-budget", "15360MB"}, {"data", "/usr/share/datasets/fashion-mnist"},
-                                   {"images", ""}, {"epochs", ""}});
-  const uint64_t budget = loom::rt::parse_bytes(args.options["memory-budget"], "--memory-budget");
+  auto args = examples::parse_args(
+      argc, argv, "resnet_e5", "E5: torchvision's ResNet-152 and the memory of training, planned and measured.",
+      "out/resnet", "every training image, 10 epochs (default 2048 images, 2 epochs)",
+      {{"memory-budget", "15360MB", "device memory each plan is checked against (e.g. 15GB)"},
+       {"data", "/usr/share/datasets/fashion-mnist", "Fashion-MNIST's directory"},
+       {"images", "", "training images of the batch-size sweep"},
+       {"epochs", "", "epochs of the batch-size sweep"}});
+  const uint64_t budget = loom::rt::parse_bytes(args["memory-budget"], "--memory-budget");
   auto count = [&](const char *name, long fallback) {
-    const std::string &v = args.options[name];
+    const std::string &v = args[name];
     if (v.empty()) return fallback;
     char *end = nullptr;
     long n = std::strtol(v.c_str(), &end, 10);
@@ -264,8 +268,8 @@ int main(int argc, char **argv) {
   // c. The batch-size sweep.
   loom::rt::Dataset train, test;
   try {
-    train = as_rgb32(loom::rt::load_fashion_mnist("train", args.options["data"]).head(images));
-    test = as_rgb32(loom::rt::load_fashion_mnist("test", args.options["data"]).head(2000));
+    train = as_rgb32(loom::rt::load_fashion_mnist("train", args["data"]).head(images));
+    test = as_rgb32(loom::rt::load_fashion_mnist("test", args["data"]).head(2000));
   } catch (const loom::rt::Error &e) {
     std::fprintf(stderr, "resnet_e5: %s\n(install Debian's dataset-fashion-mnist, or give --data DIR)\n", e.what());
     return 1;

@@ -18,8 +18,11 @@ std::vector<unsigned char> read_file(const std::string &path) {
   unsigned char buf[1 << 16];
   int n;
   while ((n = gzread(f, buf, sizeof buf)) > 0) data.insert(data.end(), buf, buf + n);
+  // zlib's message lives in the gzFile: copy it before gzclose frees it.
   int err = 0;
-  const char *msg = gzerror(f, &err);
+  std::string msg = gzerror(f, &err);
+  if (err == Z_ERRNO) msg = std::strerror(errno);
+  if (msg.rfind(path + ": ", 0) == 0) msg = msg.substr(path.size() + 2); // zlib names the file too
   gzclose(f);
   if (n < 0 || (err != Z_OK && err != Z_STREAM_END)) throw Error(path + ": cannot read (" + msg + ")");
   return data;

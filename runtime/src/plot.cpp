@@ -9,6 +9,8 @@
 #include <limits>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace loom::rt {
 
 namespace {
@@ -135,22 +137,49 @@ double now() {
 } // namespace
 
 Progress::Progress(std::string label, long total_steps, long images_per_step)
-    : label_(std::move(label)), total_(total_steps), per_step_(images_per_step), start_(now()) {}
+    : Progress(std::move(label), total_steps, images_per_step, stderr, isatty(fileno(stderr)) != 0) {}
 
+Progress::Progress(std::string label, long total_steps, long images_per_step, std::FILE *out, bool terminal,
+                   double every_s)
+    : label_(std::move(label)), total_(total_steps), per_step_(images_per_step), out_(out), terminal_(terminal),
+      every_(terminal ? 0.5 : every_s), start_(now()) {}
+
+void Progress::step(long epoch, long epochs, double loss) { update(epoch, epochs, loss, 0, false); }
 void Progress::step(long epoch, long epochs, double loss, double accuracy) {
-  ++done_;
+  update(epoch, epochs, loss, accuracy, true);
+}
+
+void Progress::update(long epoch, long epochs, double loss, double accuracy, bool has_accuracy) {
+  // An epoch's last line is printed when the next epoch starts (or at done()).
+  if (epoch != epoch_ && epoch_steps_ > 0 && !terminal_ && pending_) print();
+  if (epoch != epoch_) epoch_ = epoch, epoch_steps_ = 0, loss_sum_ = accuracy_sum_ = 0;
+  epochs_ = epochs, has_accuracy_ = has_accuracy;
+  ++done_, ++epoch_steps_, loss_sum_ += loss, accuracy_sum_ += accuracy, pending_ = true;
   double t = now();
-  if (t - last_ < 0.5 && done_ < total_) return;
+  if (done_ > 1 && t - last_ < every_ && done_ < total_) return; // the first step shows it started
+  print();
+}
+
+void Progress::print() {
+  double t = now();
   last_ = t;
   double rate = done_ * per_step_ / std::max(1e-9, t - start_);
   double eta = (total_ - done_) * per_step_ / std::max(1e-9, rate);
-  std::fprintf(stderr, "\r%s: epoch %ld/%ld  loss %.4f  accuracy %.3f  %.0f images/s  ETA %.0f s   ", label_.c_str(),
-               epoch, epochs, loss, accuracy, rate, eta);
-  std::fflush(stderr);
+  char metrics[96];
+  int n = std::snprintf(metrics, sizeof metrics, "loss %.4f", loss_sum_ / std::max(1L, epoch_steps_));
+  if (has_accuracy_) std::snprintf(metrics + n, sizeof metrics - n, "  accuracy %.3f", accuracy_sum_ / epoch_steps_);
+  std::fprintf(out_, "%s%s: epoch %ld/%ld  %s  %.0f images/s  ETA %.0f s%s", terminal_ ? "\r" : "", label_.c_str(),
+               epoch_, epochs_, metrics, rate, eta, terminal_ ? "   " : "\n");
+  std::fflush(out_);
+  pending_ = false;
 }
 
 void Progress::done() {
-  if (last_ > 0) std::fprintf(stderr, "\n");
+  if (terminal_) {
+    if (last_ > 0) std::fprintf(out_, "\n");
+  } else if (pending_ && epoch_steps_ > 0) {
+    print();
+  }
 }
 
 } // namespace loom::rt

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <span>
 #include <set>
 #include <string>
@@ -212,4 +214,32 @@ TEST_CASE("torchvision's ResNet-18 (ImageNet stem, max pool with padding) forwar
   MESSAGE("ResNet-18 logits: max abs error " << worst << " (largest logit " << scale << ")");
   CHECK(scale > 0.1);
   CHECK(worst < 1e-4 * (1 + scale));
+}
+
+namespace {
+std::vector<float> read_floats(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in, "cannot open " << path);
+  std::vector<float> v;
+  float x;
+  while (in.read(reinterpret_cast<char *>(&x), sizeof x)) v.push_back(x);
+  return v;
+}
+} // namespace
+
+// Run by tests/check_torch_state_dict.sh, which writes the files with PyTorch first.
+TEST_CASE("a PyTorch state_dict of torchvision's ResNet-18 loads by name and gives PyTorch's logits" *
+          doctest::skip(std::getenv("LOOM_TORCH_DIR") == nullptr)) {
+  const std::string dir = std::getenv("LOOM_TORCH_DIR");
+  resnet18_imagenet::Model model(5);
+  model.load_weights(dir + "/resnet18.safetensors"); // num_batches_tracked in the file is skipped
+  std::vector<float> x = read_floats(dir + "/x.bin"), want = read_floats(dir + "/logits.bin");
+  REQUIRE(x.size() == 2 * 3 * 64 * 64);
+  REQUIRE(want.size() == 2 * 10);
+  auto got = model.predict(x);
+  double scale = 0, worst = 0;
+  for (float v : want) scale = std::max(scale, double(std::abs(v)));
+  for (std::size_t i = 0; i < want.size(); ++i) worst = std::max(worst, double(std::abs(got[long(i)] - want[i])));
+  MESSAGE("largest |logit| " << scale << ", largest difference " << worst);
+  CHECK(worst <= 1e-4 * std::max(1.0, scale));
 }

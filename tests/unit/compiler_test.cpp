@@ -62,7 +62,7 @@ TEST_CASE("each stage is what its name says") {
   CHECK(compileTo(Stage::llvm, m).find("define void @loom_tiny_f(ptr") != std::string::npos);
   auto header = compileTo(Stage::header, m);
   CHECK(header.find("void loom_tiny_f(float *w, float *x, float *y, void *arena);") != std::string::npos);
-  CHECK(header.find("loom::rt::Array<float, 2> f(loom::rt::View<const float, 2, 3> x)") != std::string::npos);
+  CHECK(header.find("loom::rt::Array<float, 2> f(loom::rt::Arg<const float, 2, 3> x)") != std::string::npos);
 }
 
 TEST_CASE("an unknown target is refused") {

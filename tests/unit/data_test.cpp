@@ -63,6 +63,15 @@ TEST_CASE("bad IDX files are refused with the file and the problem") {
   CHECK_THROWS_WITH(read_idx("tr-images", "tr-labels"), "tr-images: truncated (19 bytes of pixels for 4 images of 3x2)");
   write_idx("lab", 4, true, 0x803, 0, 9);
   CHECK_THROWS_WITH(read_idx("lab-images", "lab-labels", 10), "lab-labels: label 10 of example 1 is outside [0, 10)");
+  // A gzip stream cut short: zlib's own message, the same every time (it was
+  // read after gzclose freed it, and printed garbage).
+  write_idx("gz", 40, true);
+  {
+    std::ifstream in("gz-images", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream("gzcut-images", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  CHECK_THROWS_WITH(read_idx("gzcut-images", "gz-labels"), "gzcut-images: cannot read (unexpected end of file)");
   write_idx("a", 4, true);
   write_idx("b", 3, true);
   CHECK_THROWS_WITH(read_idx("a-images", "b-labels"), "b-labels: has 3 labels for 4 images in a-images");

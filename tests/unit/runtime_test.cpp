@@ -3,7 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <cstdint>
 #include <vector>
 
@@ -115,4 +118,84 @@ TEST_CASE("memrefCopy copies contiguous rows of strided views whole") {
   } us{3, &s}, ud{3, &d};
   memrefCopy(sizeof(float), &us, &ud);
   CHECK(std::vector<float>(dst, dst + 10) == std::vector<float>{8, 9, 10, 11, -1, 14, 15, 16, 17, -1});
+}
+
+TEST_CASE("the argument helper: options, flags, positionals, defaults and errors that name the argument") {
+  auto parser = [] {
+    ArgParser a("prog", "Does things.");
+    a.option("epochs", "10", "passes").flag("full", "everything").positional("steps", "200", "steps to time");
+    return a;
+  };
+  {
+    ArgParser a = parser();
+    const char *argv[] = {"prog", "--epochs", "3", "--full", "50"};
+    a.parse_or_throw(5, argv);
+    CHECK(a.integer("epochs", 1) == 3);
+    CHECK(a.has("full"));
+    CHECK(a.integer("steps") == 50);
+    CHECK(a.given("epochs"));
+  }
+  {
+    ArgParser a = parser();
+    const char *argv[] = {"prog", "--epochs=7"};
+    a.parse_or_throw(2, argv);
+    CHECK(a.get("epochs") == "7");
+    CHECK_FALSE(a.has("full"));
+    CHECK(a.get("steps") == "200");
+    CHECK_FALSE(a.given("steps"));
+  }
+  auto fails = [&](std::vector<const char *> argv, const std::string &why) {
+    ArgParser a = parser();
+    argv.insert(argv.begin(), "prog");
+    CHECK_THROWS_WITH(a.parse_or_throw(int(argv.size()), argv.data()), why.c_str());
+  };
+  fails({"--epoch", "3"}, "unknown option '--epoch'");
+  fails({"--epochs"}, "--epochs needs a value");
+  fails({"--full=1"}, "--full takes no value");
+  fails({"1", "2"}, "unexpected argument '2'");
+  fails({"--help"}, "--help asks for the usage");
+  ArgParser a = parser();
+  const char *argv[] = {"prog", "--epochs", "x"};
+  a.parse_or_throw(3, argv);
+  CHECK_THROWS_WITH(a.integer("epochs", 1), "--epochs 'x': expected an integer >= 1");
+  const std::string u = a.usage();
+  CHECK(u.find("usage: prog [--help] [--epochs VALUE] [--full] [steps]") == 0);
+  CHECK(u.find("passes (default 10)") != std::string::npos);
+}
+
+TEST_CASE("progress written to a log: whole lines, running means over the epoch, only the metrics given") {
+  std::FILE *f = std::tmpfile();
+  REQUIRE(f);
+  {
+    Progress p("net", 4, 8, f, /*terminal=*/false, /*every_s=*/1e9);
+    p.step(1, 2, 1.0);
+    p.step(1, 2, 3.0); // epoch 1's mean: 2
+    p.step(2, 2, 5.0);
+    p.step(2, 2, 7.0); // the last step prints too: epoch 2's mean, 6
+    p.done();
+  }
+  std::rewind(f);
+  std::string text;
+  for (int c; (c = std::fgetc(f)) != EOF;) text += char(c);
+  std::fclose(f);
+  CHECK(text.find('\r') == std::string::npos);
+  CHECK(text.find("accuracy") == std::string::npos);
+  CHECK(text.find("net: epoch 1/2  loss 1.0000") == 0); // the first step
+  CHECK(text.find("net: epoch 1/2  loss 2.0000") != std::string::npos);
+  CHECK(text.find("net: epoch 2/2  loss 6.0000") != std::string::npos);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 3);
+
+  std::FILE *g = std::tmpfile();
+  {
+    Progress p("cnn", 2, 8, g, /*terminal=*/true);
+    p.step(1, 1, 1.0, 0.25);
+    p.step(1, 1, 2.0, 0.75);
+    p.done();
+  }
+  std::rewind(g);
+  text.clear();
+  for (int c; (c = std::fgetc(g)) != EOF;) text += char(c);
+  std::fclose(g);
+  CHECK(text.find("\rcnn: epoch 1/1  loss 1.5000  accuracy 0.500") != std::string::npos);
+  CHECK(text.back() == '\n');
 }

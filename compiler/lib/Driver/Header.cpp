@@ -129,7 +129,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     << "inline const loom::rt::ParamSpec param_specs[] = {\n";
   for (const auto &p : m.params)
     h << "    {\"" << p.name << "\", loom::rt::DType::" << graph::dtype_name(p.type.dtype) << ", {" << dims(p.type)
-      << "}, " << initExpr(p.init) << "},\n";
+      << "}, " << initExpr(p.init) << (p.frozen ? ", true" : "") << "},\n";
   // C++ has no empty arrays: a model without parameters lists a placeholder and a count of 0.
   if (m.params.empty()) h << "    {\"(none)\", loom::rt::DType::f32, {1}, {loom::rt::Init::zeros}},\n";
   h << "};\ninline constexpr std::size_t param_count = " << m.params.size() << ";\n\n/// Optimizer state of every train step (zeros, as PyTorch starts).\n"
@@ -187,7 +187,13 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     << "  void reset_optimizer() { state_.initialize(0); log_ = {}; }\n"
     << "  /// Parameters, optimizer state and step counts, as safetensors (written atomically).\n"
     << "  void save(const std::string &path) { loom::rt::save_checkpoint(path, params_, state_, log_); }\n"
+    << "  /// Restores parameters, buffers and (where the file has them) optimizer state and step counts; also\n"
+    << "  /// reads a PyTorch state_dict saved with safetensors (same names; num_batches_tracked is skipped).\n"
     << "  void load(const std::string &path) { loom::rt::load_checkpoint(path, params_, state_, log_); }\n"
+    << "  /// Parameters and buffers only; the optimizer state and step counts start afresh.\n"
+    << "  void load_weights(const std::string &path) { loom::rt::load_weights(path, params_, state_, log_); }\n"
+    << "  /// Parameters per layer, totals, and each export's memory plan, as text.\n"
+    << "  std::string summary() const { return loom::rt::summary(\"" << m.name << "\", params_, memory_plan()); }\n"
     << "  /// Every export's memory plan (bytes by category; loom::rt::format prints them as a table).\n"
     << "  static std::span<const loom::rt::MemoryPlan> memory_plan() { return {memory_plans, " << plans.size() << "}; }\n"
     << "  static const loom::rt::MemoryPlan &memory_plan(const std::string &name) { return loom::rt::find_plan(memory_plan(), name); }\n"
@@ -199,7 +205,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     const auto &s = sigs[k];
     std::vector<std::string> sig, doc;
     for (auto &t : s.inputs) {
-      sig.push_back("loom::rt::View<" + typeArgs(t.type, true) + "> " + t.name);
+      sig.push_back("loom::rt::Arg<" + typeArgs(t.type, true) + "> " + t.name);
       doc.push_back(t.name + ": " + pretty(t.type));
     }
     std::vector<std::string> outDoc;
@@ -210,12 +216,12 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     std::vector<std::string> pass, passCuda;
     for (int p : s.params) pass.push_back("params_.data<" + std::string(ctype(m.params[p].type.dtype)) + ">(" + std::to_string(p) + ")");
     for (auto &t : s.state) pass.push_back("state_.data<float>(state_.index(\"" + t.name + "\"))");
-    for (auto &t : s.inputs) pass.push_back("const_cast<" + std::string(ctype(t.type.dtype)) + " *>(" + t.name + ".data())");
+    for (auto &t : s.inputs) pass.push_back("const_cast<" + std::string(ctype(t.type.dtype)) + " *>(a_" + t.name + ")");
     for (auto &n : s.hidden) pass.push_back("&" + n + "_");
     bool single = s.outputs.size() == 1;
     for (auto &t : s.outputs) pass.push_back(single ? "r.data()" : "r." + t.name + ".data()");
     passCuda.assign(pass.begin(), pass.begin() + s.params.size() + s.state.size());
-    for (auto &t : s.inputs) passCuda.push_back("s_.in(" + t.name + ".data(), " + std::to_string(numel(t.type)) + ")");
+    for (auto &t : s.inputs) passCuda.push_back("s_.in(a_" + t.name + ", " + std::to_string(numel(t.type)) + ")");
     for (auto &n : s.hidden) passCuda.push_back("s_.in(&" + n + "_, 1)");
     for (auto &t : s.outputs)
       passCuda.push_back("s_.out(" + (single ? std::string("r") : "r." + t.name) + ".data(), " + std::to_string(numel(t.type)) + ")");
@@ -250,7 +256,12 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     std::string fits = k < plans.size() ? "    if (budget_) loom::rt::require_fits(memory_plans[" + std::to_string(k) + "], budget_, \"" +
                                               m.name + "\");\n"
                                         : "";
-    h << "  " << ret << " " << f.name << "(" << join(fullSig) << ") {\n" << fits << hiddenSetup << "    " << result
+    // Argument sizes are checked before anything happens (a step is not counted).
+    const std::string call = m.name + "::Model::" + f.name;
+    std::string checks;
+    for (auto &t : s.inputs)
+      checks += "    const auto *a_" + t.name + " = " + t.name + ".checked(\"" + call + "\", \"" + t.name + "\");\n";
+    h << "  " << ret << " " << f.name << "(" << join(fullSig) << ") {\n" << checks << fits << hiddenSetup << "    " << result
       << " r;\n" << dispatch(pass, passCuda);
     if (f.kind == Function::train)
       h << "    log_.record(\"" << f.name << "\", " << (single ? "r[0]" : "r.loss[0]") << ");\n";
@@ -258,14 +269,17 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     // Forward exports also write into caller-provided buffers.
     if (f.kind == Function::forward) {
       std::vector<std::string> outSig = sig;
-      for (auto &t : s.outputs) outSig.push_back("loom::rt::View<" + typeArgs(t.type) + "> " + t.name);
+      for (auto &t : s.outputs) outSig.push_back("loom::rt::Arg<" + typeArgs(t.type) + "> " + t.name);
+      std::string outChecks = checks;
+      for (auto &t : s.outputs)
+        outChecks += "    auto *a_" + t.name + " = " + t.name + ".checked(\"" + call + "\", \"" + t.name + "\");\n";
       std::vector<std::string> pass2(pass.begin(), pass.end() - s.outputs.size());
       std::vector<std::string> passCuda2(passCuda.begin(), passCuda.end() - s.outputs.size());
       for (auto &t : s.outputs) {
-        pass2.push_back(t.name + ".data()");
-        passCuda2.push_back("s_.out(" + t.name + ".data(), " + std::to_string(numel(t.type)) + ")");
+        pass2.push_back("a_" + t.name);
+        passCuda2.push_back("s_.out(a_" + t.name + ", " + std::to_string(numel(t.type)) + ")");
       }
-      h << "  void " << f.name << "(" << join(outSig) << ") {\n" << fits << dispatch(pass2, passCuda2) << "  }\n";
+      h << "  void " << f.name << "(" << join(outSig) << ") {\n" << outChecks << fits << dispatch(pass2, passCuda2) << "  }\n";
     }
     // Every train step can check its gradients against finite differences.
     if (f.kind == Function::train) {

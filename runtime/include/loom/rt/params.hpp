@@ -27,6 +27,7 @@ struct ParamSpec {
   DType dtype;
   std::vector<long> shape;
   Init init;
+  bool frozen = false; // gets no gradient (PyTorch's buffers: BatchNorm's running statistics)
 };
 
 class ParamStore {

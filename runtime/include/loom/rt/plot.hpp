@@ -2,6 +2,7 @@
 // browser, and diffable text (see docs/architecture.md for the choice).
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -40,18 +41,34 @@ struct Image {
 void save_images_svg(const std::string &path, const std::string &title, const std::vector<Image> &images,
                      int cell = 14);
 
-/// Prints a progress line to stderr at most twice a second: label, epoch,
-/// loss, accuracy, images/s, ETA.
+/// Training progress on stderr. On a terminal one line updates in place (at
+/// most twice a second); otherwise (a log file, a pipe) a whole line every
+/// `every_s` seconds and one at the end of each epoch, so logs stay readable.
+/// Loss and accuracy are running means over the current epoch; a step that
+/// outputs no accuracy passes none and none is shown.
 class Progress {
 public:
   Progress(std::string label, long total_steps, long images_per_step);
+  /// The same, writing to `out`, which is a terminal or not as `terminal` says (for tests).
+  Progress(std::string label, long total_steps, long images_per_step, std::FILE *out, bool terminal,
+           double every_s = 5);
+  /// One step of epoch `epoch` (1-based) of `epochs`.
+  void step(long epoch, long epochs, double loss);
   void step(long epoch, long epochs, double loss, double accuracy);
+  /// Ends the updating line (and prints the last state once if nothing was printed).
   void done();
 
 private:
+  void update(long epoch, long epochs, double loss, double accuracy, bool has_accuracy);
+  void print();
   std::string label_;
   long total_, per_step_, done_ = 0;
-  double start_, last_ = 0;
+  std::FILE *out_;
+  bool terminal_;
+  double every_, start_, last_ = 0;
+  long epoch_ = -1, epochs_ = 0, epoch_steps_ = 0;
+  double loss_sum_ = 0, accuracy_sum_ = 0;
+  bool has_accuracy_ = false, pending_ = false; // pending_: steps since the last line
 };
 
 } // namespace loom::rt

@@ -1,6 +1,7 @@
 // loom's runtime: everything a model's standalone binary needs.
 #pragma once
 
+#include "loom/rt/args.hpp"
 #include "loom/rt/buffer.hpp"
 #include "loom/rt/data.hpp"
 #include "loom/rt/device.hpp"

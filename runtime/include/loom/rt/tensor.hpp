@@ -6,6 +6,9 @@
 #include "loom/rt/error.hpp"
 
 #include <array>
+#include <concepts>
+#include <ranges>
+#include <string>
 #include <span>
 #include <type_traits>
 
@@ -75,6 +78,41 @@ public:
 
 private:
   Buffer buf_;
+};
+
+/// An argument of a generated entry point: an Array or View of its shape, or
+/// any contiguous range of its element type (std::vector, std::span, a C
+/// array), whose size the entry point checks before it runs, naming itself
+/// and the argument ("mnist::Model::train: argument 'x' is [100,1,28,28] (78400
+/// elements), got 50176").
+template <class T, long... D> class Arg {
+  using E = std::remove_const_t<T>;
+
+public:
+  static constexpr std::array<long, sizeof...(D)> shape{D...};
+  static constexpr long numel = (1L * ... * D);
+
+  Arg(View<T, D...> v) : data_(v.data()), size_(numel) {}
+  Arg(View<E, D...> v)
+    requires std::is_const_v<T>
+      : data_(v.data()), size_(numel) {}
+  Arg(std::conditional_t<std::is_const_v<T>, const Array<E, D...>, Array<E, D...>> &a) : data_(a.data()), size_(numel) {}
+  template <std::ranges::contiguous_range R>
+    requires std::ranges::sized_range<R> && std::same_as<std::ranges::range_value_t<R>, E> &&
+             std::convertible_to<decltype(std::ranges::data(std::declval<R &>())), T *>
+  Arg(R &&r) : data_(std::ranges::data(r)), size_(static_cast<long>(std::ranges::size(r))) {}
+
+  /// The elements, once their count is checked; `call` and `name` go into the message.
+  T *checked(const char *call, const char *name) const {
+    if (size_ != numel)
+      throw Error(std::string(call) + ": argument '" + name + "' is " + shape_string(shape.data(), sizeof...(D)) +
+                  " (" + std::to_string(numel) + " elements), got " + std::to_string(size_));
+    return data_;
+  }
+
+private:
+  T *data_;
+  long size_;
 };
 
 } // namespace loom::rt

@@ -2,6 +2,7 @@
 // history, safetensors checkpoints, and finite-difference gradient checks.
 #pragma once
 
+#include "loom/rt/memory.hpp"
 #include "loom/rt/params.hpp"
 
 #include <cstdint>
@@ -38,14 +39,30 @@ private:
 
 /// Writes parameters, optimizer state (keys as the stores name them) and step
 /// counts (metadata "loom.steps.<export>") as a safetensors file that
-/// PyTorch's safetensors loader reads. Written to a temporary file and renamed.
+/// PyTorch's safetensors loader reads. Crash-safe: written to PATH.tmp,
+/// fsync'd, renamed over PATH and the directory fsync'd, so PATH always holds
+/// a whole checkpoint, the old one or the new.
 void save_checkpoint(const std::string &path, ParamStore &params, ParamStore &state, TrainLog &log);
 
-/// Reads a checkpoint written by save_checkpoint (or by safetensors) into the
-/// stores. Every tensor of the stores must be there with the same dtype and
-/// shape, and nothing else; on any mismatch it throws naming the file, the
-/// tensor and the problem, and leaves the stores unchanged.
+/// Restores a checkpoint written by save_checkpoint, or a PyTorch state_dict
+/// saved with safetensors (names as PyTorch's: "conv1.weight",
+/// "layer1.0.bn1.running_mean"). Every parameter and buffer must be there with
+/// its dtype and shape. Optimizer state and step counts are restored where the
+/// file has them and reset (zeros, step 0) where it has not. Skipped: PyTorch's
+/// "*.num_batches_tracked" (loom does not count batches) and optimizer state
+/// of exports the model does not have. Anything else unknown is an error. On
+/// any error it throws naming the file, the tensor and the problem, and leaves
+/// the stores unchanged.
 void load_checkpoint(const std::string &path, ParamStore &params, ParamStore &state, TrainLog &log);
+
+/// The parameters and buffers only (as load_checkpoint checks them); the
+/// optimizer state and step counts are reset, as for a fresh optimizer.
+void load_weights(const std::string &path, ParamStore &params, ParamStore &state, TrainLog &log);
+
+/// A model's summary as text: its parameters grouped by layer (the name up to
+/// the last '.'), with shapes and element counts, trainable and frozen
+/// (buffers), the totals in elements and bytes, then each export's memory plan.
+std::string summary(const std::string &model, const ParamStore &params, std::span<const MemoryPlan> plans);
 
 /// The result of comparing compiled gradients with finite differences.
 struct GradCheck {
