@@ -24,8 +24,13 @@
 # else cpu; cuda without a toolkit is dropped with a warning.
 set(LOOM_CPU "x86-64-v3" CACHE STRING "LLVM CPU name loom models are compiled for (or native)")
 
-# C++26 lets static_assert messages print the shapes (see dsl/include/loom/dsl/error.hpp);
-# CMake 3.25 does not know clang's flag for it yet.
+# Generators (the model sources) are compiled by clang >= 17 in C++26 mode, so
+# that shape errors print their shapes in the message itself (see
+# dsl/include/loom/dsl/error.hpp); CMake 3.25 does not know clang's flag for it
+# yet. A project configured with another compiler (GCC, an older clang) still
+# gets clang-19 for its generators: loom_add_generator compiles their sources
+# with it by custom commands and links them with the project's compiler.
+set(LOOM_GENERATOR_CXX "")
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 17)
   if(NOT CMAKE_CXX26_STANDARD_COMPILE_OPTION)
     set(CMAKE_CXX26_STANDARD_COMPILE_OPTION "-std=c++26")
@@ -33,7 +38,14 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_CXX_COMPILER_VERSION VERSION
   endif()
   set(LOOM_GENERATOR_CXX_STANDARD 26)
 else()
+  find_program(LOOM_CLANG_CXX NAMES clang++-19 DOC "clang++ 19, for loom's model generators")
+  if(NOT LOOM_CLANG_CXX)
+    message(FATAL_ERROR "loom: model generators are compiled with clang++-19 (for shape errors that name the shapes), "
+                        "and it was not found: install clang-19 (apt-get install clang-19) or set LOOM_CLANG_CXX")
+  endif()
+  set(LOOM_GENERATOR_CXX "${LOOM_CLANG_CXX}")
   set(LOOM_GENERATOR_CXX_STANDARD 20)
+  message(STATUS "loom: generators compiled with ${LOOM_CLANG_CXX} (the project's compiler is ${CMAKE_CXX_COMPILER_ID})")
 endif()
 
 function(loom_add_generator name)
@@ -41,10 +53,36 @@ function(loom_add_generator name)
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "loom_add_generator(${name}): SOURCE model.cpp is required")
   endif()
-  add_executable(${name}_generator ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
-  target_link_libraries(${name}_generator PRIVATE loom::generator_main)
-  set_target_properties(${name}_generator PROPERTIES CXX_STANDARD ${LOOM_GENERATOR_CXX_STANDARD})
-  set_property(GLOBAL APPEND PROPERTY LOOM_GENERATORS ${name}_generator)
+  set(gen ${name}_generator)
+  if(NOT LOOM_GENERATOR_CXX)
+    add_executable(${gen} ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
+  else()
+    # The target's own include directories and definitions (also those added
+    # after this call, and those of what it links), as generator expressions.
+    set(incs "$<TARGET_PROPERTY:${gen},INCLUDE_DIRECTORIES>")
+    set(defs "$<TARGET_PROPERTY:${gen},COMPILE_DEFINITIONS>")
+    set(objs)
+    foreach(src ${ARG_SOURCE} ${ARG_EXTRA_SOURCES})
+      get_filename_component(abs "${src}" ABSOLUTE)
+      get_filename_component(base "${src}" NAME)
+      set(obj ${CMAKE_CURRENT_BINARY_DIR}/${gen}.clang/${base}.o)
+      add_custom_command(
+        OUTPUT ${obj}
+        COMMAND ${LOOM_GENERATOR_CXX} -std=c++26 -O1 -fPIE "$<$<BOOL:${incs}>:-I$<JOIN:${incs},;-I>>"
+                "$<$<BOOL:${defs}>:-D$<JOIN:${defs},;-D>>" -MD -MF ${obj}.d -c ${abs} -o ${obj}
+        DEPENDS ${abs}
+        DEPFILE ${obj}.d
+        COMMENT "loom: compiling generator source ${base} with clang++-19"
+        COMMAND_EXPAND_LISTS VERBATIM)
+      list(APPEND objs ${obj})
+    endforeach()
+    set_source_files_properties(${objs} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+    add_executable(${gen} ${objs})
+    set_target_properties(${gen} PROPERTIES LINKER_LANGUAGE CXX)
+  endif()
+  target_link_libraries(${gen} PRIVATE loom::generator_main)
+  set_target_properties(${gen} PROPERTIES CXX_STANDARD ${LOOM_GENERATOR_CXX_STANDARD})
+  set_property(GLOBAL APPEND PROPERTY LOOM_GENERATORS ${gen})
 endfunction()
 
 function(loom_add_model name)

@@ -43,7 +43,11 @@ Dataset Dataset::head(long count) const {
 }
 
 Dataset read_idx(const std::string &images_path, const std::string &labels_path, int classes) {
-  auto im = read_file(images_path), lb = read_file(labels_path);
+  return parse_idx(read_file(images_path), read_file(labels_path), images_path, labels_path, classes);
+}
+
+Dataset parse_idx(const std::vector<unsigned char> &im, const std::vector<unsigned char> &lb,
+                  const std::string &images_path, const std::string &labels_path, int classes) {
   if (im.size() < 16) throw Error(images_path + ": truncated (no IDX header)");
   if (be32(im, 0) != 0x803)
     throw Error(images_path + ": not an IDX image file (magic " + std::to_string(be32(im, 0)) + ", expected 2051)");
@@ -52,14 +56,16 @@ Dataset read_idx(const std::string &images_path, const std::string &labels_path,
     throw Error(labels_path + ": not an IDX label file (magic " + std::to_string(be32(lb, 0)) + ", expected 2049)");
   Dataset d;
   d.n = be32(im, 4), d.c = 1, d.h = be32(im, 8), d.w = be32(im, 12);
-  if (im.size() < 16 + size_t(d.n * d.h * d.w))
+  // Three 32-bit counts: their product needs more than 64 bits.
+  const unsigned __int128 pixels = (unsigned __int128)(d.n) * d.h * d.w;
+  if (pixels > im.size() - 16)
     throw Error(images_path + ": truncated (" + std::to_string(im.size() - 16) + " bytes of pixels for " +
                 std::to_string(d.n) + " images of " + std::to_string(d.h) + "x" + std::to_string(d.w) + ")");
   if (long(be32(lb, 4)) != d.n)
     throw Error(labels_path + ": has " + std::to_string(be32(lb, 4)) + " labels for " + std::to_string(d.n) +
                 " images in " + images_path);
   if (lb.size() < 8 + size_t(d.n)) throw Error(labels_path + ": truncated");
-  d.images.resize(d.n * d.h * d.w);
+  d.images.resize(std::size_t(pixels));
   for (size_t i = 0; i < d.images.size(); ++i) d.images[i] = im[16 + i] / 255.0f;
   d.labels.resize(d.n);
   for (long i = 0; i < d.n; ++i) {
@@ -81,23 +87,26 @@ Dataset load_fashion_mnist(const std::string &split, const std::string &dir) {
 Dataset read_cifar10(const std::vector<std::string> &paths) {
   Dataset d;
   d.c = 3, d.h = 32, d.w = 32;
-  const size_t record = 1 + 3 * 32 * 32;
-  for (const auto &path : paths) {
-    auto data = read_file(path);
-    if (data.empty() || data.size() % record)
-      throw Error(path + ": " + std::to_string(data.size()) + " bytes is not a whole number of CIFAR-10 records (" +
-                  std::to_string(record) + " bytes each): truncated or not CIFAR-10");
-    for (size_t r = 0; r < data.size() / record; ++r) {
-      const unsigned char *p = data.data() + r * record;
-      if (p[0] > 9)
-        throw Error(path + ": label " + std::to_string(p[0]) + " of record " + std::to_string(r) +
-                    " is outside [0, 10)");
-      d.labels.push_back(p[0]);
-      for (size_t i = 1; i < record; ++i) d.images.push_back(p[i] / 255.0f);
-      ++d.n;
-    }
-  }
+  for (const auto &path : paths) append_cifar10(d, read_file(path), path);
   return d;
+}
+
+void append_cifar10(Dataset &d, const std::vector<unsigned char> &data, const std::string &path) {
+  const size_t record = 1 + 3 * 32 * 32;
+  if (data.empty() || data.size() % record)
+    throw Error(path + ": " + std::to_string(data.size()) + " bytes is not a whole number of CIFAR-10 records (" +
+                std::to_string(record) + " bytes each): truncated or not CIFAR-10");
+  for (size_t r = 0; r < data.size() / record; ++r) // check every label before keeping any record
+    if (data[r * record] > 9)
+      throw Error(path + ": label " + std::to_string(data[r * record]) + " of record " + std::to_string(r) +
+                  " is outside [0, 10)");
+  d.c = 3, d.h = 32, d.w = 32;
+  for (size_t r = 0; r < data.size() / record; ++r) {
+    const unsigned char *p = data.data() + r * record;
+    d.labels.push_back(p[0]);
+    for (size_t i = 1; i < record; ++i) d.images.push_back(p[i] / 255.0f);
+    ++d.n;
+  }
 }
 
 Batcher::Batcher(const Dataset &data, long batch, uint64_t seed, bool shuffle)

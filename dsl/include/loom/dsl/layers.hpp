@@ -53,7 +53,8 @@ template <long InF, long OutF, bool Bias = true> struct Linear {
     constexpr bool ok = sizeof...(D) == 2 && s[sizeof...(D) - 1] == InF;
     LOOM_REQUIRE(ok, "loom: Linear: the input is not [batch, in_features]", "Linear<", InF, ",", OutF,
                  ">: expects input [B,", InF, "], got ", s);
-    if constexpr (!ok) return Tensor<f32, 1, OutF>::from_node(x.node());
+    // After an error, carry on with the shape the layer would give, so later layers report nothing spurious.
+    if constexpr (!ok) return Tensor<f32, (sizeof...(D) ? s[0] : 1), OutF>::from_node(x.node());
     else {
       auto y = matmul(x, transpose(weight, loc), loc);
       if constexpr (Bias) return add(y, bias, loc);

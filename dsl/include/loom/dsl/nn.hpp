@@ -49,7 +49,8 @@ auto conv2d(const Tensor<f32, N, C, H, W> &x, const Tensor<f32, O, CG, KH, KW> &
   LOOM_REQUIRE(OH >= 1 && OW >= 1 && s >= 1 && d >= 1, "loom: conv2d: the filter does not fit the input",
                "conv2d: filter ", dims_v<O, CG, KH, KW>, " (dilation ", d, ") does not fit input ", dims_v<N, C, H, W>,
                " padded by ", p);
-  if constexpr (!channels || !(OH >= 1 && OW >= 1 && s >= 1 && d >= 1)) return Tensor<f32, N, O, 1, 1>::from_node(x.node());
+  if constexpr (!channels || !(OH >= 1 && OW >= 1 && s >= 1 && d >= 1))
+    return Tensor<f32, N, O, (OH >= 1 ? OH : 1), (OW >= 1 ? OW : 1)>::from_node(x.node()); // carry on: no cascade
   else {
     auto xp = pad2d<p, Opts.mode>(x, loc);
     return detail::record<Tensor<f32, N, O, OH, OW>>("conv2d", {xp.node(), w.node()}, loc,
@@ -75,12 +76,18 @@ template <long In, long Out, long K, Conv Opts = Conv{}> struct Conv2d {
   explicit Conv2d(const std::string &name, LOOM_HERE)
       : weight(name + ".weight", init::torch_default(fan_in), loc),
         bias(name + ".bias", init::torch_default(fan_in), loc) {}
-  template <long N, long C, long H, long W> auto operator()(const Tensor<f32, N, C, H, W> &x, LOOM_HERE) const {
-    LOOM_REQUIRE(C == In, "loom: Conv2d: the input's channels differ from the layer's", "Conv2d<", In, ",", Out, ",",
-                 K, ">: expects input [N,", In, ",H,W], got ", dims_v<N, C, H, W>);
-    if constexpr (C != In) return x;
-    else if constexpr (Opts.bias) return conv2d<Opts>(x, weight, bias, loc);
-    else return conv2d<Opts>(x, weight, loc);
+  template <long... D> auto operator()(const Tensor<f32, D...> &x, LOOM_HERE) const {
+    constexpr auto s = dims_v<D...>;
+    constexpr bool ok = sizeof...(D) == 4 && s[sizeof...(D) == 4 ? 1 : 0] == In;
+    LOOM_REQUIRE(ok, "loom: Conv2d: the input is not [N, in_channels, H, W]", "Conv2d<", In, ",", Out, ",", K,
+                 ">: expects input [N,", In, ",H,W], got ", s);
+    // After an error, carry on as if the input had the layer's channels (no cascade of errors).
+    if constexpr (sizeof...(D) != 4) return x;
+    else {
+      auto xi = Tensor<f32, s[0], In, s[2], s[3]>::from_node(x.node());
+      if constexpr (Opts.bias) return conv2d<Opts>(xi, weight, bias, loc);
+      else return conv2d<Opts>(xi, weight, loc);
+    }
   }
 };
 
@@ -153,7 +160,8 @@ auto max_pool2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
 template <long K, DType T, long N, long C, long H, long W> auto avg_pool2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
   LOOM_REQUIRE(H >= K && W >= K, "loom: avg_pool2d: the window is larger than the input", "avg_pool2d<", K,
                ">: window larger than input ", dims_v<N, C, H, W>);
-  return mean<4>(detail::windows<K>(x, loc), loc);
+  if constexpr (!(H >= K && W >= K)) return Tensor<T, N, C, 1, 1>::from_node(x.node()); // carry on: no cascade
+  else return mean<4>(detail::windows<K>(x, loc), loc);
 }
 
 namespace detail {
@@ -202,7 +210,17 @@ template <long C> struct BatchNorm2d {
         running_mean(name + ".running_mean", init::zeros(), loc), running_var(name + ".running_var", init::ones(), loc) {
     running_mean.freeze(), running_var.freeze();
   }
-  template <long N, long H, long W> Tensor<f32, N, C, H, W> operator()(const Tensor<f32, N, C, H, W> &x, LOOM_HERE) const {
+  template <long... D> auto operator()(const Tensor<f32, D...> &x, LOOM_HERE) const {
+    constexpr auto s = dims_v<D...>;
+    constexpr bool ok = sizeof...(D) == 4 && s[sizeof...(D) == 4 ? 1 : 0] == C;
+    LOOM_REQUIRE(ok, "loom: BatchNorm2d: the input is not [N, channels, H, W]", "BatchNorm2d<", C,
+                 ">: expects input [N,", C, ",H,W], got ", s);
+    if constexpr (sizeof...(D) != 4) return x;
+    else return apply(Tensor<f32, s[0], C, s[2], s[3]>::from_node(x.node()), loc); // (carries on after an error)
+  }
+
+private:
+  template <long N, long H, long W> Tensor<f32, N, C, H, W> apply(const Tensor<f32, N, C, H, W> &x, const loc_t &loc) const {
     auto per_channel = [&](const Tensor<f32, C> &v) { return reshape<1, C, 1, 1>(v, loc); };
     auto &tr = detail::Tracer::get();
     if (!tr.training()) {

@@ -253,7 +253,8 @@ auto concat(const Tensor<T, D...> &first, const Rest &...rest) {
   LOOM_REQUIRE(axis >= 0 && axis < R, "loom: concat: axis out of range", "concat: axis ", Axis,
                " out of range for ", dims_v<D...>);
   constexpr bool same_dtype = (std::is_same_v<T, typename Rest::dtype> && ...);
-  LOOM_REQUIRE(same_dtype, "loom: concat: dtypes differ", "concat: dtypes differ");
+  LOOM_REQUIRE(same_dtype, "loom: concat: dtypes differ", "concat: dtypes differ: the first tensor is ", T::name, dims_v<D...>,
+               ", and every other must be ", T::name, " too");
   constexpr bool fits = [] {
     bool ok = ((Rest::rank == R) && ...);
     if (!ok || axis < 0 || axis >= R) return false;
@@ -261,7 +262,7 @@ auto concat(const Tensor<T, D...> &first, const Rest &...rest) {
       if (d != axis) ok = ok && ((Rest::shape[d] == dims_v<D...>[d]) && ...);
     return ok;
   }();
-  LOOM_REQUIRE(fits, "loom: concat: shapes differ outside the concatenation axis",
+  LOOM_REQUIRE(fits || !(axis >= 0 && axis < R), "loom: concat: shapes differ outside the concatenation axis",
                "concat: shapes differ outside axis ", Axis, ": ", dims_v<D...>, " vs ",
                std::get<sizeof...(Rest) - 1>(std::tuple{Rest::shape...}));
   if constexpr (!fits || !same_dtype) return first;

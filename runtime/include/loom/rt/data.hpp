@@ -27,12 +27,18 @@ struct Dataset {
 /// differ, a label outside [0, classes).
 Dataset read_idx(const std::string &images_path, const std::string &labels_path, int classes = 10);
 
+/// The same checks on files already in memory (the names are for messages; the fuzzer's entry point).
+Dataset parse_idx(const std::vector<unsigned char> &images, const std::vector<unsigned char> &labels,
+                  const std::string &images_path, const std::string &labels_path, int classes = 10);
+
 /// Fashion-MNIST's "train" (60,000) or "test" (10,000) split from `dir`
 /// (Debian's dataset-fashion-mnist installs it in /usr/share/datasets/fashion-mnist).
 Dataset load_fashion_mnist(const std::string &split, const std::string &dir = "/usr/share/datasets/fashion-mnist");
 
 /// CIFAR-10 binary batches (each record: a label byte, then 3x32x32 bytes).
 Dataset read_cifar10(const std::vector<std::string> &paths);
+/// Appends one batch file's records already in memory (all or none; `path` is for messages).
+void append_cifar10(Dataset &d, const std::vector<unsigned char> &data, const std::string &path);
 
 /// Visits a dataset in batches of a fixed size, shuffled from (seed, epoch)
 /// with a Philox-driven Fisher-Yates shuffle; the last partial batch of an
