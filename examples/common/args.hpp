@@ -36,18 +36,20 @@ inline Args parse_args(int argc, char **argv, const char *name, const char *summ
   loom::rt::exit_on_uncaught_exceptions(name);
   Args a{loom::rt::ArgParser(name, summary)};
   if (!default_out.empty()) a.parser.option("out", default_out, "directory for the report and plots");
-  a.parser.option("device", "cpu", "where models run: cpu or cuda");
+  a.parser.option("device", "", "where models run: cpu or cuda (default: $LOOM_DEVICE, else cpu)");
   if (full_help) a.parser.flag("full", full_help);
   for (const Option &o : extra) a.parser.option(o.name, o.fallback, o.help);
   a.parser.parse(argc, argv);
   const std::string d = a.parser.get("device");
-  try {
-    loom::rt::set_default_device(loom::rt::parse_device(d));
-    if (loom::rt::default_device() == loom::rt::Device::cuda)
-      std::fprintf(stderr, "%s: models run on %s\n", name, loom::rt::cuda::device_description().c_str());
-  } catch (const loom::rt::Error &e) {
-    std::fprintf(stderr, "%s: --device %s: %s\n", name, d.c_str(), e.what());
-    std::exit(2);
+  if (a.parser.given("device")) { // else LOOM_DEVICE (or the cpu) decides
+    try {
+      loom::rt::set_default_device(loom::rt::parse_device(d));
+      if (loom::rt::default_device() == loom::rt::Device::cuda)
+        std::fprintf(stderr, "%s: models run on %s\n", name, loom::rt::cuda::device_description().c_str());
+    } catch (const loom::rt::Error &e) {
+      std::fprintf(stderr, "%s: --device %s: %s\n", name, d.c_str(), e.what());
+      std::exit(2);
+    }
   }
   if (full_help) a.full = a.parser.has("full");
   if (!default_out.empty()) {
