@@ -40,14 +40,16 @@ const ArgParser::Arg &ArgParser::find(const std::string &name, const char *what)
 }
 
 std::string ArgParser::usage() const {
+  auto spelling = [](const Arg &a) {
+    return a.kind == Arg::option ? "--" + a.name + " VALUE" : a.kind == Arg::flag ? "--" + a.name : a.name;
+  };
   std::string u = "usage: " + program_ + " [--help]";
-  for (const Arg &a : args_)
-    u += a.kind == Arg::option ? " [--" + a.name + " VALUE]" : a.kind == Arg::flag ? " [--" + a.name + "]" : " [" + a.name + "]";
+  for (const Arg &a : args_) u += " [" + spelling(a) + "]";
   u += "\n";
   if (!summary_.empty()) u += "\n" + summary_ + "\n";
   u += "\n";
   for (const Arg &a : args_) {
-    std::string left = a.kind == Arg::option ? "--" + a.name + " VALUE" : a.kind == Arg::flag ? "--" + a.name : a.name;
+    std::string left = spelling(a);
     left.resize(std::max<std::size_t>(left.size() + 2, 24), ' ');
     u += "  " + left + a.help;
     if (a.kind != Arg::flag && !a.fallback.empty()) u += " (default " + a.fallback + ")";

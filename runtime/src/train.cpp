@@ -52,10 +52,6 @@ void *raw(Entry e) {
 
 std::size_t bytes(Entry e) { return e.store->numel(e.index) * dtype_size(e.store->spec(e.index).dtype); }
 
-} // namespace
-
-namespace {
-
 /// Bytes outside printable ASCII as \xNN: names and parser messages from a
 /// corrupt file must not put raw bytes on the user's terminal.
 std::string printable(const std::string &s) {
@@ -87,16 +83,14 @@ void fsync_or_throw(int fd, const std::string &path) {
 
 // Optimizer state as -loom-autodiff names it ("<export>.<param>.<key>", PyTorch's
 // state keys): a checkpoint's state that the model does not have is skipped.
-bool is_optimizer_state(const std::string &name) {
-  for (const char *key : {".momentum_buffer", ".exp_avg", ".exp_avg_sq"}) {
-    std::size_t n = std::strlen(key);
-    if (name.size() > n && name.compare(name.size() - n, n, key) == 0) return true;
-  }
-  return false;
-}
-
 bool ends_with(const std::string &s, const std::string &tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+bool is_optimizer_state(const std::string &name) {
+  for (const char *key : {".momentum_buffer", ".exp_avg", ".exp_avg_sq"})
+    if (name.size() > std::strlen(key) && ends_with(name, key)) return true;
+  return false;
 }
 
 /// Checks one tensor of the file against a store entry.
@@ -147,10 +141,9 @@ void load(const std::string &path, ParamStore &params, ParamStore &state, TrainL
       if (!exports_missing_state.count(key.substr(11))) steps[key.substr(11)] = n;
     }
 
-  if (!with_state) state.initialize(0);
-  else
-    for (std::size_t i = 0; i < state.size(); ++i)
-      if (!f.tensors.count(state.spec(i).name)) std::memset(raw({&state, i}), 0, bytes({&state, i}));
+  // Optimizer state not restored starts afresh (zeros, as PyTorch's optimizers).
+  for (std::size_t i = 0; i < state.size(); ++i)
+    if (!with_state || !f.tensors.count(state.spec(i).name)) std::memset(raw({&state, i}), 0, bytes({&state, i}));
   for (auto &[e, t] : copies) std::memcpy(raw(e), f.data(*t), bytes(e));
   log = {};
   log.step_counts() = steps;
@@ -175,7 +168,6 @@ SafetensorsFile parse_safetensors(std::string file, const std::string &what) {
     throw fail("the header length (" + std::to_string(n) + " bytes) exceeds the file (" + std::to_string(file.size()) +
                " bytes): not a safetensors file, or truncated");
   SafetensorsFile f;
-  f.name = what;
   const std::size_t data_start = 8 + n, data_size = file.size() - data_start;
   try {
     nlohmann::json header;
@@ -329,7 +321,7 @@ std::string summary(const std::string &model, const ParamStore &params, std::spa
   for (const Layer &l : layers) row(l.name, l.tensors, thousands(l.trainable), thousands(l.frozen));
   row("total", "", thousands(trainable), thousands(frozen));
   os << "parameters and buffers: " << format_bytes(bytes_total) << "\n";
-  if (!plans.empty() && *plans[0].name) os << "\nmemory plan (per call):\n" << format(plans);
+  if (!plans.empty()) os << "\nmemory plan (per call):\n" << format(plans);
   return os.str();
 }
 

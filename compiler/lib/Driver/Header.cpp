@@ -258,9 +258,11 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
                                         : "";
     // Argument sizes are checked before anything happens (a step is not counted).
     const std::string call = m.name + "::Model::" + f.name;
+    auto check = [&](const auto &t, const char *pointer) {
+      return "    " + std::string(pointer) + " *a_" + t.name + " = " + t.name + ".checked(\"" + call + "\", \"" + t.name + "\");\n";
+    };
     std::string checks;
-    for (auto &t : s.inputs)
-      checks += "    const auto *a_" + t.name + " = " + t.name + ".checked(\"" + call + "\", \"" + t.name + "\");\n";
+    for (auto &t : s.inputs) checks += check(t, "const auto");
     h << "  " << ret << " " << f.name << "(" << join(fullSig) << ") {\n" << checks << fits << hiddenSetup << "    " << result
       << " r;\n" << dispatch(pass, passCuda);
     if (f.kind == Function::train)
@@ -271,8 +273,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
       std::vector<std::string> outSig = sig;
       for (auto &t : s.outputs) outSig.push_back("loom::rt::Arg<" + typeArgs(t.type) + "> " + t.name);
       std::string outChecks = checks;
-      for (auto &t : s.outputs)
-        outChecks += "    auto *a_" + t.name + " = " + t.name + ".checked(\"" + call + "\", \"" + t.name + "\");\n";
+      for (auto &t : s.outputs) outChecks += check(t, "auto");
       std::vector<std::string> pass2(pass.begin(), pass.end() - s.outputs.size());
       std::vector<std::string> passCuda2(passCuda.begin(), passCuda.end() - s.outputs.size());
       for (auto &t : s.outputs) {

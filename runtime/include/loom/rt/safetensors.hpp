@@ -18,7 +18,6 @@ struct SafetensorsFile {
     std::vector<long> shape;
     std::size_t begin = 0, end = 0; // byte range in `bytes`
   };
-  std::string name;  // the path, for messages
   std::string bytes; // the whole file
   std::map<std::string, Tensor> tensors;
   std::map<std::string, std::string> metadata;
