@@ -1,5 +1,5 @@
 # loom_add_model(NAME SOURCE model.cpp [CPU cpu-name] [TARGETS cpu [cuda]] [DUMP_STAGES]
-#                [EXTRA_SOURCES ...])
+#                [CHECK_NUMERICS] [EXTRA_SOURCES ...])
 #
 # Builds NAME_generator from the model source (it links loom's compiler), runs it
 # at build time, and yields:
@@ -11,6 +11,10 @@
 #                       writes them; off by default, since the dumps of a large
 #                       network cost time and disk: the generator prints any
 #                       stage on demand);
+# With CHECK_NUMERICS every op's f32 outputs are checked for NaN and Inf
+# (generator --check-numerics; slower: no elementwise fusion, a scan after each
+# op): the first one ends the call with a loom::rt::Error naming the op, its
+# model-source line and the step. CPU code only: TARGETS defaults to cpu.
 # and for the cuda target (kernels as PTX inside the library, launched through
 # the runtime's CUDA layer; the device is picked at run time):
 #   NAME.loom/stages-cuda/  with DUMP_STAGES, the CUDA pipeline's stages;
@@ -86,16 +90,24 @@ function(loom_add_generator name)
 endfunction()
 
 function(loom_add_model name)
-  cmake_parse_arguments(ARG "DUMP_STAGES" "SOURCE;CPU" "EXTRA_SOURCES;TARGETS" ${ARGN})
+  cmake_parse_arguments(ARG "DUMP_STAGES;CHECK_NUMERICS" "SOURCE;CPU" "EXTRA_SOURCES;TARGETS" ${ARGN})
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "loom_add_model(${name}): SOURCE model.cpp is required")
   endif()
   if(NOT ARG_CPU)
     set(ARG_CPU "${LOOM_CPU}")
   endif()
+  set(checks "")
+  if(ARG_CHECK_NUMERICS)
+    set(checks --check-numerics)
+    if("cuda" IN_LIST ARG_TARGETS)
+      message(FATAL_ERROR "loom_add_model(${name}): CHECK_NUMERICS checks CPU code only; drop cuda from TARGETS "
+                          "(or build a second model without CHECK_NUMERICS for the GPU)")
+    endif()
+  endif()
   if(NOT ARG_TARGETS)
     set(ARG_TARGETS cpu)
-    if(LOOM_CUDA_TOOLKIT)
+    if(LOOM_CUDA_TOOLKIT AND NOT ARG_CHECK_NUMERICS)
       list(APPEND ARG_TARGETS cuda)
     endif()
   endif()
@@ -126,8 +138,8 @@ function(loom_add_model name)
   add_custom_command(
     OUTPUT ${obj} ${hdr}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${out}/include
-    COMMAND ${gen} --emit=obj --cpu=${ARG_CPU} -o ${obj} ${dump}
-    COMMAND ${gen} --emit=header --target=${targets} -o ${hdr}
+    COMMAND ${gen} --emit=obj --cpu=${ARG_CPU} -o ${obj} ${dump} ${checks}
+    COMMAND ${gen} --emit=header --target=${targets} -o ${hdr} ${checks}
     DEPENDS ${gen}
     COMMENT "loom: compiling model ${name} for ${ARG_CPU}"
     VERBATIM)

@@ -38,6 +38,9 @@ Traces the model's exports and compiles them.
   --dump-stages=LIST    with --dump-dir, only these stages (e.g. kernels,ptx)
   --print-ir-after-all  print the IR after each MLIR pass to stderr
   --print-locations     show each op's model-source file:line:col in MLIR stages
+  --check-numerics      check every op's f32 outputs for NaN and Inf (cpu target; fusion off,
+                        so slower): the first one stops the call with an error naming the op,
+                        its model-source line and the step (as JAX's debug_nans)
   --target=T            code-generation target: cpu, cuda, or cuda-emulator (the cuda
                         target's kernels run as loops on the CPU, under the cuda entry
                         points, with LOOM_CUDA_EMULATOR=1: kernels checked without a GPU);
@@ -91,6 +94,8 @@ int main(int argc, char **argv) {
         opts.printIrAfterAll = true;
       } else if (!std::strcmp(argv[i], "--print-locations")) {
         opts.printLocations = true;
+      } else if (!std::strcmp(argv[i], "--check-numerics")) {
+        opts.checkNumerics = true;
       } else if (option(argc, argv, i, "--emit", v)) {
         auto s = loom::parseStage(v);
         if (!s) throw "unknown --emit=" + v + " (expected loom, loom-grad, linalg, fused, buffers, memory, kernels, llvm-mlir, ptx, llvm, asm, obj or header)";

@@ -95,8 +95,8 @@ std::string join(const std::vector<std::string> &v, const char *sep = ", ") {
 
 } // namespace
 
-std::string generateHeader(const graph::Module &m, const std::vector<ExportMemory> &plans,
-                           const std::vector<std::string> &targets) {
+std::string generateHeader(const graph::Module &m, const std::vector<ExportMemory> &plans, const CompileOptions &opts) {
+  const std::vector<std::string> &targets = opts.headerTargets;
   const bool hasCuda = std::find(targets.begin(), targets.end(), "cuda") != targets.end() ||
                        std::find(targets.begin(), targets.end(), "cuda-emulator") != targets.end();
   std::ostringstream h;
@@ -154,7 +154,9 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
   if (plans.empty()) h << "    {\"(none)\"},\n";
   h << "};\n\n";
   h << "/// Whether the library has the CUDA entry points (loom_add_model(... TARGETS cpu cuda)).\n"
-    << "inline constexpr bool has_cuda = " << (hasCuda ? "true" : "false") << ";\n\n";
+    << "inline constexpr bool has_cuda = " << (hasCuda ? "true" : "false") << ";\n"
+    << "/// Whether every op's f32 outputs are checked for NaN and Inf (loom_add_model(... CHECK_NUMERICS)).\n"
+    << "inline constexpr bool checks_numerics = " << (opts.checkNumerics ? "true" : "false") << ";\n\n";
 
   // Result structs for exports with several outputs.
   for (size_t k = 0; k < m.functions.size(); ++k) {
@@ -225,11 +227,21 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     for (auto &n : s.hidden) passCuda.push_back("s_.in(&" + n + "_, 1)");
     for (auto &t : s.outputs)
       passCuda.push_back("s_.out(" + (single ? std::string("r") : "r." + t.name) + ".data(), " + std::to_string(numel(t.type)) + ")");
-    // Both calls, dispatched on the model's device.
+    // --check-numerics: the call between a guard that checks the inputs and
+    // keeps the stores, and its finish(), which throws what the checks found.
+    std::string guard, guardEnd;
+    if (opts.checkNumerics) {
+      guard = "    loom::rt::NumericsGuard g_(\"" + m.name + "::Model::" + f.name + "\", " +
+              (f.kind == Function::forward ? "0" : "step_") + ", &params_, &state_);\n";
+      for (auto &t : s.inputs)
+        if (t.type.dtype == graph::DType::f32) guard += "    g_.input(\"" + t.name + "\", a_" + t.name + ", {" + dims(t.type) + "});\n";
+      guardEnd = "    g_.finish();\n";
+    }
+    // Both calls, dispatched on the model's device (checked code is CPU code only).
     auto dispatch = [&](std::vector<std::string> cpuArgs, const std::vector<std::string> &cudaArgs) {
       cpuArgs.push_back("arena(" + std::to_string(k) + ", " + exportSymbol(m, f) + "_arena_bytes)");
       std::string c = "{ loom::rt::ThreadsScope t_(threads_); " + exportSymbol(m, f) + "(" + join(cpuArgs) + "); }\n";
-      if (!hasCuda) return "    " + c;
+      if (!hasCuda) return guard + "    " + c + guardEnd;
       return "    if (device_ == loom::rt::Device::cuda) {\n      loom::rt::Staging s_;\n      " + exportSymbol(m, f, "cuda") +
              "(" + join(cudaArgs) + ");\n      s_.finish();\n    } else {\n      " + c + "    }\n";
     };
@@ -237,7 +249,7 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
 
     std::string hiddenSetup;
     if (f.kind == Function::train)
-      hiddenSetup = "    float lr_ = lr;\n    int64_t step_ = log_.next_step(\"" + f.name + "\"), seed_ = static_cast<int64_t>(this->seed_);\n";
+      hiddenSetup = "    float lr_ = lr;\n    int64_t step_ = log_.steps(\"" + f.name + "\") + 1, seed_ = static_cast<int64_t>(this->seed_);\n";
     else if (f.kind == Function::grad)
       hiddenSetup = "    int64_t step_ = step, seed_ = static_cast<int64_t>(this->seed_);\n";
     std::string extra = f.kind == Function::train ? "float lr" : f.kind == Function::grad ? "int64_t step = 1" : "";

@@ -137,6 +137,10 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     llvm::errs() << "loom: --emit=" << stageName(emit) << " exists only for --target=cuda\n";
     return failure();
   }
+  if (opts.checkNumerics && (cuda || emulator || llvm::any_of(opts.headerTargets, [](const std::string &t) { return t != "cpu"; }))) {
+    llvm::errs() << "loom: --check-numerics checks CPU code only (--target=cpu); the cuda target has no NaN guard yet\n";
+    return failure();
+  }
   std::string libdevice;
   if (cuda && (libdevice = cuda::findLibdevice(opts.cudaToolkit)).empty()) {
     llvm::errs() << "loom: --target=cuda needs the CUDA toolkit's nvvm/libdevice/libdevice.10.bc (math functions); "
@@ -152,7 +156,9 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     }
   StageWriter stage{emit, opts, out};
   OpPrintingFlags flags;
-  if (opts.printLocations) flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/true);
+  // Locations inline ("relu"(model.cpp:11:21) on the op), not as #loc aliases
+  // at the end of the module, which would need reading twice.
+  if (opts.printLocations) flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/true).useLocalScope();
   auto printOp = [&](ModuleOp m) { return [m, flags](llvm::raw_ostream &os) mutable { m.print(os, flags); }; };
 
   DialectRegistry registry;
@@ -175,8 +181,11 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
 
   // 4. Elementwise fusion: producer chains become single generics (on the CPU
   //    none into a convolution: it keeps its micro-kernel, its padding is
-  //    written once).
-  if (failed(runPasses(m, cuda || emulator ? "loom-fuse-elementwise,canonicalize,cse" : cpu::kFusePipeline, opts)))
+  //    written once). --check-numerics keeps every op apart, to check each.
+  if (failed(runPasses(m, opts.checkNumerics ? "canonicalize,cse"
+                          : cuda || emulator ? "loom-fuse-elementwise,canonicalize,cse"
+                                             : cpu::kFusePipeline,
+                       opts)))
     return failure();
   if (stage(Stage::fused, printOp(m))) return success();
 
@@ -197,13 +206,15 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   if (stage(Stage::buffers, printOp(m))) return success();
 
   // 5b. Each export's memory plan, by category (loom/rt/memory.hpp); the header carries it too.
-  if (headerOnly) return out << generateHeader(gm, plans, opts.headerTargets), success();
+  if (headerOnly) return out << generateHeader(gm, plans, opts), success();
   if (stage(Stage::memory, [&](llvm::raw_ostream &os) { os << formatMemory(plans); })) return success();
 
   // 6. Kernels. CPU: every linalg op becomes a call of a kernel function, one
   //    per distinct (op, shapes, attributes), so LLVM optimises each once.
   //    CUDA: every linalg op becomes a GPU kernel, all in one gpu.module (the
   //    emulator runs each kernel as loops on the CPU instead).
+  //    --check-numerics: every op's f32 outputs are checked right after it.
+  if (opts.checkNumerics && failed(runPasses(m, "loom-check-numerics", opts))) return failure();
   if (failed(runPasses(m, cuda ? cuda::kKernelsPipeline : emulator ? cuda::kEmulatorPipeline : cpu::kKernelsPipeline,
                        opts)))
     return failure();
@@ -241,7 +252,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   }
 
   // 11. The header (the traced graph and the memory plans).
-  stage(Stage::header, [&](llvm::raw_ostream &os) { os << generateHeader(gm, plans, opts.headerTargets); });
+  stage(Stage::header, [&](llvm::raw_ostream &os) { os << generateHeader(gm, plans, opts); });
   return success();
 }
 

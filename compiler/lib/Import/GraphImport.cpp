@@ -128,7 +128,8 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m, llvm
       if (n.op == "param" || n.op == "input") continue;
       // Every op is built generically from its name, operands and attributes:
       // the ODS verifiers check the rest.
-      OperationState st(location(fb, n.loc), "loom." + n.op);
+      // Named after the op, so a message about it (-loom-check-numerics) can say which.
+      OperationState st(NameLoc::get(fb.getStringAttr(n.op), location(fb, n.loc)), "loom." + n.op);
       for (int o : n.operands) st.addOperands(values[o]);
       auto type = tensorType(&ctx, n.type);
       st.addTypes(type);

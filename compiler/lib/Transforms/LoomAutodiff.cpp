@@ -35,6 +35,13 @@ int findByName(func::FuncOp fn, StringRef kind, StringRef name, bool result) {
   return -1;
 }
 
+/// "gradient of NAME" at the line of `op` (named NAME by the importer).
+Location gradientLoc(Operation &op) {
+  auto named = dyn_cast<NameLoc>(op.getLoc());
+  StringRef name = named ? named.getName().getValue() : op.getName().stripDialect();
+  return NameLoc::get(StringAttr::get(op.getContext(), "gradient of " + name), named ? named.getChildLoc() : op.getLoc());
+}
+
 /// Gradients of the scalar `loss` with respect to `wrt`, built before `ret`.
 FailureOr<SmallVector<Value>> backward(func::FuncOp fn, Value loss, ArrayRef<Value> wrt, OpBuilder &b) {
   Block &body = fn.getBody().front();
@@ -53,11 +60,17 @@ FailureOr<SmallVector<Value>> backward(func::FuncOp fn, Value loss, ArrayRef<Val
     if (!g || !active.contains(op.getResult(0))) continue;
     auto rule = dyn_cast<VJPOpInterface>(op);
     if (!rule) return op.emitOpError("has no gradient rule, but the loss depends on it through a parameter");
+    // The rule's ops are named after the op ("gradient of log", at its
+    // line): what -loom-check-numerics reports a NaN in the backward pass as.
+    Operation *last = b.getInsertionPoint()->getPrevNode();
     SmallVector<Value> grads = rule.vjp(b, g);
+    Location at = gradientLoc(op);
+    for (Operation *o = last ? last->getNextNode() : &b.getBlock()->front(); o != &*b.getInsertionPoint(); o = o->getNextNode())
+      o->setLoc(at);
     for (auto [operand, grad] : llvm::zip(op.getOperands(), grads)) {
       if (!grad || !active.contains(operand)) continue;
       Value &acc = adjoint[operand];
-      acc = acc ? b.create<AddOp>(op.getLoc(), acc.getType(), acc, grad).getResult() : grad;
+      acc = acc ? b.create<AddOp>(at, acc.getType(), acc, grad).getResult() : grad;
     }
   }
   SmallVector<Value> out;
@@ -218,7 +231,8 @@ LogicalResult differentiate(func::FuncOp fn) {
                                            << " optimizer-state arguments, " << opt.kind() << " needs "
                                            << opt.stateCount();
       Value param = fn.getArgument(wrtArgs[w]);
-      SmallVector<Value> updated = opt.update(b, fn.getLoc(), param, (*grads)[w], state);
+      Location at = NameLoc::get(b.getStringAttr(opt.kind() + " update of " + nameOf(wrtArgs[w])), fn.getLoc());
+      SmallVector<Value> updated = opt.update(b, at, param, (*grads)[w], state);
       addResult(updated[0], "loom.update", nameOf(wrtArgs[w]));
       for (size_t k = 0; k < state.size(); ++k) addResult(updated[k + 1], "loom.update", stateNames[k]);
     }

@@ -23,41 +23,13 @@ namespace loom {
 } // namespace loom
 
 using namespace mlir;
+using loom::Layout;
+using loom::layoutOf;
+using loom::pointerTo;
 
 namespace {
 
 constexpr const char *kConvEntry = "loom_rt_conv2d_f32", *kMatmulEntry = "loom_rt_matmul_f32";
-
-/// A static f32 memref's element offset and strides, or nothing.
-struct Layout {
-  int64_t offset;
-  SmallVector<int64_t> strides;
-  ArrayRef<int64_t> shape;
-};
-std::optional<Layout> layoutOf(Value v, int64_t rank) {
-  auto t = dyn_cast<MemRefType>(v.getType());
-  if (!t || !t.getElementType().isF32() || t.getRank() != rank || !t.hasStaticShape()) return std::nullopt;
-  Layout l{0, {}, t.getShape()};
-  if (failed(getStridesAndOffset(t, l.strides, l.offset)) || ShapedType::isDynamic(l.offset) ||
-      llvm::any_of(l.strides, ShapedType::isDynamic))
-    return std::nullopt;
-  return l;
-}
-
-/// The address of a view's first element: the aligned pointer of the buffer
-/// it starts in plus its static offset. A buffer of the arena
-/// (-loom-plan-arena) is a memref.view at a byte shift: expand-strided-metadata
-/// folds the aligned pointer of any view to its source's, so the shift is
-/// added here.
-Value pointerTo(OpBuilder &b, Location loc, Value m, int64_t offset) {
-  Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(b.getContext());
-  Value base = m, shift;
-  if (auto arena = loom::rootBuffer(m).getDefiningOp<memref::ViewOp>())
-    base = arena.getSource(), shift = arena.getByteShift();
-  Value p = loom::alignedPointer(b, loc, base);
-  if (shift) p = b.create<LLVM::GEPOp>(loc, ptr, b.getI8Type(), p, ValueRange{b.create<arith::IndexCastOp>(loc, i64, shift)});
-  return b.create<LLVM::GEPOp>(loc, ptr, b.getF32Type(), p, ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(offset)});
-}
 
 /// The body is exactly out + in0 * in1 (fusion adds anything else).
 bool isMulAdd(linalg::GenericOp op) {

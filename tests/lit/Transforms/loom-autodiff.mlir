@@ -1,5 +1,6 @@
 // -loom-autodiff: backward pass from each op's VJP, and the optimizer update.
 // RUN: %loom-opt %s -loom-autodiff -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: %loom-opt %s -loom-autodiff -split-input-file -verify-diagnostics -mlir-print-debuginfo -mlir-print-local-scope | FileCheck %s --check-prefix=LOC
 
 // A gradient export: d/dw and d/dx of sum(x * w * x). x is used twice: its
 // gradients are summed.
@@ -113,3 +114,23 @@ func.func @no_loss(%w: tensor<2xf32> {loom.param = "w"}) -> (tensor<2xf32> {loom
 func.func @vector_loss(%w: tensor<2xf32> {loom.param = "w"}) -> (tensor<2xf32> {loom.output = "loss"}) attributes {loom.grad} {
   return %w : tensor<2xf32>
 }
+
+// -----
+
+// Each gradient rule's ops are named after the op they differentiate, at its
+// line, and the update after the optimizer and the parameter (what
+// -loom-check-numerics reports a NaN as).
+// LOC-LABEL: func.func @names
+// LOC: loom.div {{.*}} loc("gradient of log"("model.cpp":4:7))
+// LOC: loom.mul {{.*}} loc("gradient of mul"("model.cpp":3:5))
+// LOC: loom.sub %arg0, {{.*}} loc("sgd update of w"("model.cpp":2:1))
+func.func @names(%w: tensor<2xf32> {loom.param = "w"}, %x: tensor<2xf32> {loom.input = "x"}, %lr: tensor<f32> {loom.input = "lr"},
+                 %step: tensor<i64> {loom.input = "step"}, %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.export = "names",
+        loom.train = {optimizer = "sgd", momentum = 0.0 : f64, dampening = 0.0 : f64, nesterov = false,
+                      weight_decay = 0.0 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64}} {
+  %0 = loom.mul %x, %w : tensor<2xf32> loc("mul"("model.cpp":3:5))
+  %1 = loom.log %0 : tensor<2xf32> loc("log"("model.cpp":4:7))
+  %2 = loom.reduce_sum %1 axes = [0] : tensor<2xf32> -> tensor<f32> loc("reduce_sum"("model.cpp":5:9))
+  return %2 : tensor<f32> loc("model.cpp":2:1)
+} loc("model.cpp":2:1)

@@ -34,6 +34,7 @@ struct CompileOptions {
   std::vector<Stage> dumpStages; // --dump-stages: only these stages into --dump-dir (empty: all)
   bool printIrAfterAll = false;  // --print-ir-after-all
   bool printLocations = false;   // --print-locations: model.cpp:line:col on every op
+  bool checkNumerics = false;    // --check-numerics: NaN/Inf checks after every op (cpu; fusion off)
 };
 
 /// Registers every dialect, interface and translation the pipeline uses.
@@ -58,9 +59,10 @@ std::vector<ExportMemory> planMemory(mlir::ModuleOp bufferized, const graph::Mod
 std::string formatMemory(const std::vector<ExportMemory> &plans);
 
 /// The C++ header with the typed entry points of each export and their memory
-/// plans. `targets` are those the model's library is built for (cpu, cuda).
+/// plans, for the targets the model's library is built for
+/// (opts.headerTargets: cpu, cuda) and with the NaN guard if opts.checkNumerics.
 std::string generateHeader(const graph::Module &m, const std::vector<ExportMemory> &plans,
-                           const std::vector<std::string> &targets = {"cpu"});
+                           const CompileOptions &opts = CompileOptions());
 
 /// Symbol of an export's compiled function for `target` (cuda, cuda-emulator: suffix _cuda).
 std::string exportSymbol(const graph::Module &m, const graph::Function &f, llvm::StringRef target = "cpu");

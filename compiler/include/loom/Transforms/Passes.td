@@ -187,6 +187,35 @@ def LoomFuseElementwise : Pass<"loom-fuse-elementwise"> {
   let dependentDialects = ["mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def LoomCheckNumerics : Pass<"loom-check-numerics", "mlir::ModuleOp"> {
+  let summary = "Check every f32 output of an export's linalg ops for NaN and Inf (the generator's --check-numerics)";
+  let description = [{
+    After each `linalg` op on buffers in a public function (an export) but
+    fills (a constant, where the next op starts accumulating: -inf for a max),
+    for each f32 output, a call of the runtime's `loom_rt_check_finite` with the
+    address of the view's first element, a constant {rank, sizes, strides}
+    and a constant text naming the op and its model-source line, read off the
+    op's location: the importer names each op (`NameLoc`), -loom-autodiff
+    names gradients ("gradient of log") and optimizer updates ("sgd update of
+    fc.weight"). The runtime keeps a call's first non-finite value; the
+    generated header throws it as an Error naming op, line, element and step
+    (loom/rt/numerics.hpp). Runs before -loom-cpu-ukernels, so convolutions
+    are checked too; the generator turns elementwise fusion off with it, so
+    each check follows one op of the model. An output of dynamic layout is an
+    error.
+
+    ```mlir
+    linalg.generic {...} ins(%x : memref<4x2xf32>) outs(%y : memref<4x2xf32>) {... math.log ...}  // loc("log"("model.cpp":12:7))
+    // is followed by
+    call @loom_rt_check_finite(%first, %layout, %site) : (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+    // with %layout = llvm.mlir.addressof @loom_check_1 ([2, 4, 2, 2, 1]) and
+    // %site = llvm.mlir.addressof @loom_check_0 ("log at model.cpp:12:7")
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
   let summary = "Convolutions and matmuls on buffers as calls of the runtime's CPU micro-kernels";
   let description = [{

@@ -54,6 +54,8 @@ public:
     auto i = index(name);
     return {data<T>(i), static_cast<std::size_t>(numel(i))};
   }
+  /// A parameter's bytes, whatever its dtype (snapshots of the whole store).
+  std::span<std::byte> bytes(std::size_t i) { return {entries_.at(i).buf.data(), numel(i) * dtype_size(spec(i).dtype)}; }
   /// Copies `v` into the parameter; its size must match.
   void set(const std::string &name, std::span<const float> v);
 

@@ -7,6 +7,7 @@
 #include "loom/rt/device.hpp"
 #include "loom/rt/error.hpp"
 #include "loom/rt/memory.hpp"
+#include "loom/rt/numerics.hpp"
 #include "loom/rt/params.hpp"
 #include "loom/rt/philox.hpp"
 #include "loom/rt/plot.hpp"

@@ -18,13 +18,16 @@ namespace loom::rt {
 /// Steps taken and losses seen, per train export.
 class TrainLog {
 public:
-  /// Counts a step of `exported` and returns its number (1 for the first, as PyTorch's optimizers).
-  int64_t next_step(const std::string &exported) { return ++steps_[exported]; }
+  /// Steps of `exported` done so far (the next one is number steps() + 1: 1 for the first, as PyTorch's optimizers).
   int64_t steps(const std::string &exported) const {
     auto it = steps_.find(exported);
     return it == steps_.end() ? 0 : it->second;
   }
-  void record(const std::string &exported, float loss) { losses_[exported].push_back(loss); }
+  /// Counts a finished step of `exported` and its loss (a step that fails is not counted).
+  void record(const std::string &exported, float loss) {
+    ++steps_[exported];
+    losses_[exported].push_back(loss);
+  }
   const std::vector<float> &losses(const std::string &exported) const {
     static const std::vector<float> none;
     auto it = losses_.find(exported);
