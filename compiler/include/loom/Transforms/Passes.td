@@ -8,9 +8,11 @@ def LoomToLinalg : Pass<"loom-to-linalg", "mlir::ModuleOp"> {
   let description = [{
     Elementwise ops, broadcasts and transposes become `linalg.generic` ops with
     identity or projected indexing maps, so that upstream elementwise fusion can
-    merge them; matmul becomes `linalg.matmul`/`linalg.batch_matmul` on a
-    zero-filled init; reductions become `linalg.generic` reductions; reshape,
-    slice and concat become tensor dialect ops. Every loom op must lower: a
+    merge them; matmul (batched or not) becomes a `linalg.generic` contraction
+    on a zero-filled init, its loop order chosen by B's layout (a transpose of
+    B is read in place) and marked `loom.matmul`; convolutions become
+    contractions marked `loom.conv`; reductions become `linalg.generic`
+    reductions; reshape, slice and concat become tensor dialect ops. Every loom op must lower: a
     leftover op is an error naming it.
   }];
   let dependentDialects = [
@@ -46,7 +48,7 @@ def LoomAutodiff : Pass<"loom-autodiff", "mlir::ModuleOp"> {
     For each function marked `loom.train` (a train step) or `loom.grad` (a
     gradient export), differentiates the result named "loss" (a scalar) with
     respect to every parameter not marked `loom.frozen` (and, for `loom.grad`,
-    every f32 input but the reserved `step`/`seed`). Each op's VJP comes from
+    every f32 input; the reserved `step` and `seed` are i64 and get none). Each op's VJP comes from
     its `VJPOpInterface`; gradients of values used twice are summed; values not
     on a path from a parameter to the loss get none.
 
