@@ -1,8 +1,10 @@
 // The gradient rule of each loom op (VJPOpInterface), written with loom ops so
-// the backward pass lowers through the same pipeline as the forward pass.
+// the backward pass lowers through the same pipeline as the forward pass; the
+// arithmetic ones as math on Exprs (loom/Dialect/LoomMath.h), with the
+// derivative beside them.
 // Conventions follow PyTorch: relu'(0) = 0; maximum/minimum split the
 // gradient evenly on ties; reduce_max shares it among all maximal elements.
-#include "loom/Dialect/LoomOps.h"
+#include "loom/Dialect/LoomMath.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -29,27 +31,6 @@ SmallVector<int64_t> keptShape(Value input, ArrayRef<int64_t> axes) {
 Value unreduce(OpBuilder &b, Location loc, Value g, Value input, ArrayRef<int64_t> axes) {
   Value r = b.create<ReshapeOp>(loc, withShape(g, keptShape(input, axes)), g);
   return broadcastTo(b, loc, r, input.getType());
-}
-
-Value mask(OpBuilder &b, Location loc, StringRef pred, Value x, Value y) {
-  auto t = RankedTensorType::get(ty(x).getShape(), b.getI1Type());
-  return b.create<CompareOp>(loc, t, b.getStringAttr(pred), x, y);
-}
-
-Value select(OpBuilder &b, Location loc, Value c, Value t, Value f) {
-  return b.create<SelectOp>(loc, t.getType(), c, t, f);
-}
-
-template <typename Op> Value bin(OpBuilder &b, Location loc, Value x, Value y) {
-  return b.create<Op>(loc, x.getType(), x, y);
-}
-
-/// Gradient of maximum (gt) or minimum (lt) for its first operand.
-Value extremumGrad(OpBuilder &b, Location loc, StringRef pred, Value g, Value self, Value other) {
-  Value zero = splat(b, loc, g.getType(), 0.0);
-  Value half = bin<MulOp>(b, loc, g, splat(b, loc, g.getType(), 0.5));
-  Value tie = select(b, loc, mask(b, loc, "eq", self, other), half, zero);
-  return select(b, loc, mask(b, loc, pred, self, other), g, tie);
 }
 
 Value transposeLast2(OpBuilder &b, Location loc, Value x) {
@@ -90,49 +71,67 @@ Value sumToShape(OpBuilder &b, Location loc, Value g, Type type) {
   return r;
 }
 
-// ---- elementwise ---------------------------------------------------------------------
-SmallVector<Value> NegOp::vjp(OpBuilder &b, Value g) { return {b.create<NegOp>(getLoc(), g)}; }
-SmallVector<Value> ExpOp::vjp(OpBuilder &b, Value g) { return {bin<MulOp>(b, getLoc(), g, getResult())}; }
-SmallVector<Value> LogOp::vjp(OpBuilder &b, Value g) { return {bin<DivOp>(b, getLoc(), g, getInput())}; }
+// ---- elementwise (y is the result, dy its gradient) --------------------------------------
+SmallVector<Value> NegOp::vjp(OpBuilder &b, Value g) {
+  auto [dy] = exprs(b, getLoc(), g);
+  return {-dy};
+}
+SmallVector<Value> ExpOp::vjp(OpBuilder &b, Value g) {
+  auto [dy, y] = exprs(b, getLoc(), g, getResult());
+  return {dy * y}; // d e^x = e^x
+}
+SmallVector<Value> LogOp::vjp(OpBuilder &b, Value g) {
+  auto [dy, x] = exprs(b, getLoc(), g, getInput());
+  return {dy / x}; // d log x = 1 / x
+}
 SmallVector<Value> SqrtOp::vjp(OpBuilder &b, Value g) {
-  Location l = getLoc();
-  return {bin<DivOp>(b, l, bin<MulOp>(b, l, g, splat(b, l, g.getType(), 0.5)), getResult())};
+  auto [dy, y] = exprs(b, getLoc(), g, getResult());
+  return {dy * 0.5 / y}; // d sqrt(x) = 1 / (2 sqrt(x))
 }
 SmallVector<Value> TanhOp::vjp(OpBuilder &b, Value g) {
-  Location l = getLoc();
-  Value y = getResult();
-  return {bin<MulOp>(b, l, g, bin<SubOp>(b, l, splat(b, l, y.getType(), 1.0), bin<MulOp>(b, l, y, y)))};
+  auto [dy, y] = exprs(b, getLoc(), g, getResult());
+  return {dy * (1.0 - y * y)}; // d tanh x = 1 - tanh^2 x
 }
 SmallVector<Value> SigmoidOp::vjp(OpBuilder &b, Value g) {
-  Location l = getLoc();
-  Value y = getResult();
-  return {bin<MulOp>(b, l, bin<MulOp>(b, l, g, y), bin<SubOp>(b, l, splat(b, l, y.getType(), 1.0), y))};
+  auto [dy, y] = exprs(b, getLoc(), g, getResult());
+  return {dy * y * (1.0 - y)}; // d s(x) = s(x) (1 - s(x))
 }
 SmallVector<Value> ReluOp::vjp(OpBuilder &b, Value g) {
-  Location l = getLoc();
-  Value zero = splat(b, l, g.getType(), 0.0);
-  return {select(b, l, mask(b, l, "gt", getResult(), zero), g, zero)};
+  auto [dy, y] = exprs(b, getLoc(), g, getResult());
+  return {where(y > 0.0, dy, 0.0)}; // 1 where x > 0; 0 at 0, as PyTorch
 }
 SmallVector<Value> AddOp::vjp(OpBuilder &, Value g) { return {g, g}; }
-SmallVector<Value> SubOp::vjp(OpBuilder &b, Value g) { return {g, b.create<NegOp>(getLoc(), g)}; }
+SmallVector<Value> SubOp::vjp(OpBuilder &b, Value g) {
+  auto [dy] = exprs(b, getLoc(), g);
+  return {dy, -dy};
+}
 SmallVector<Value> MulOp::vjp(OpBuilder &b, Value g) {
-  return {bin<MulOp>(b, getLoc(), g, getRhs()), bin<MulOp>(b, getLoc(), g, getLhs())};
+  auto [dy, x, w] = exprs(b, getLoc(), g, getLhs(), getRhs());
+  return {dy * w, dy * x};
 }
 SmallVector<Value> DivOp::vjp(OpBuilder &b, Value g) {
-  Location l = getLoc();
-  // d(a/b)/db = -(a/b)/b
-  Value gb = b.create<NegOp>(l, bin<DivOp>(b, l, bin<MulOp>(b, l, g, getResult()), getRhs()));
-  return {bin<DivOp>(b, l, g, getRhs()), gb};
+  auto [dy, y, w] = exprs(b, getLoc(), g, getResult(), getRhs());
+  Expr dw = -(dy * y / w); // d(x/w)/dw = -(x/w)/w
+  return {dy / w, dw};     // d(x/w)/dx = 1/w
+}
+/// d max(x, w)/dx (wins = "gt"; min: "lt"): 1 where x wins, 1/2 on a tie
+/// (PyTorch splits it evenly), else 0.
+static Expr extremumGrad(llvm::StringRef wins, const Expr &dy, const Expr &x, const Expr &w) {
+  Expr zero = dy.constant(0.0), half = dy * 0.5;
+  Expr tie = where(equal(x, w), half, zero);
+  return where(compare(wins, x, w), dy, tie);
 }
 SmallVector<Value> MaximumOp::vjp(OpBuilder &b, Value g) {
-  return {extremumGrad(b, getLoc(), "gt", g, getLhs(), getRhs()), extremumGrad(b, getLoc(), "gt", g, getRhs(), getLhs())};
+  auto [dy, x, w] = exprs(b, getLoc(), g, getLhs(), getRhs());
+  return {extremumGrad("gt", dy, x, w), extremumGrad("gt", dy, w, x)};
 }
 SmallVector<Value> MinimumOp::vjp(OpBuilder &b, Value g) {
-  return {extremumGrad(b, getLoc(), "lt", g, getLhs(), getRhs()), extremumGrad(b, getLoc(), "lt", g, getRhs(), getLhs())};
+  auto [dy, x, w] = exprs(b, getLoc(), g, getLhs(), getRhs());
+  return {extremumGrad("lt", dy, x, w), extremumGrad("lt", dy, w, x)};
 }
 SmallVector<Value> SelectOp::vjp(OpBuilder &b, Value g) {
-  Value zero = splat(b, getLoc(), g.getType(), 0.0);
-  return {Value(), select(b, getLoc(), getCond(), g, zero), select(b, getLoc(), getCond(), zero, g)};
+  auto [dy, c] = exprs(b, getLoc(), g, getCond());
+  return {Value(), where(c, dy, 0.0), where(c, 0.0, dy)};
 }
 SmallVector<Value> CastOp::vjp(OpBuilder &, Value g) {
   bool floats = isa<FloatType>(ty(getInput()).getElementType()) && isa<FloatType>(ty(getResult()).getElementType());
@@ -142,7 +141,8 @@ SmallVector<Value> StopGradientOp::vjp(OpBuilder &, Value) { return {Value()}; }
 
 // ---- shapes ---------------------------------------------------------------------------
 SmallVector<Value> BroadcastToOp::vjp(OpBuilder &b, Value g) {
-  return {sumToShape(b, getLoc(), g, getInput().getType())};
+  auto [dy] = exprs(b, getLoc(), g);
+  return {sumTo(dy, getInput().getType())};
 }
 SmallVector<Value> ReshapeOp::vjp(OpBuilder &b, Value g) {
   return {b.create<ReshapeOp>(getLoc(), getInput().getType(), g)};
@@ -196,19 +196,17 @@ SmallVector<Value> ReduceSumOp::vjp(OpBuilder &b, Value g) {
   return {unreduce(b, getLoc(), g, getInput(), getAxes())};
 }
 SmallVector<Value> ReduceMeanOp::vjp(OpBuilder &b, Value g) {
-  Location l = getLoc();
   double count = double(ty(getInput()).getNumElements()) / double(std::max<int64_t>(ty(g).getNumElements(), 1));
-  Value spread = unreduce(b, l, g, getInput(), getAxes());
-  return {bin<MulOp>(b, l, spread, splat(b, l, spread.getType(), 1.0 / count))};
+  auto [spread] = exprs(b, getLoc(), unreduce(b, getLoc(), g, getInput(), getAxes()));
+  return {spread * (1.0 / count)}; // each input counted once among `count`
 }
 SmallVector<Value> ReduceMaxOp::vjp(OpBuilder &b, Value g) {
+  // The gradient is shared among the elements that equal the maximum.
   Location l = getLoc();
-  Value x = getInput();
-  Value ymax = unreduce(b, l, getResult(), x, getAxes());
-  Value hit = select(b, l, mask(b, l, "eq", x, ymax), splat(b, l, x.getType(), 1.0), splat(b, l, x.getType(), 0.0));
-  Value count = b.create<ReduceSumOp>(l, getResult().getType(), hit, getAxesAttr());
-  Value share = bin<DivOp>(b, l, g, count);
-  return {bin<MulOp>(b, l, hit, unreduce(b, l, share, x, getAxes()))};
+  auto [dy, x, y] = exprs(b, l, g, getInput(), getResult());
+  Expr hit = where(equal(x, x.with(unreduce(b, l, y, x, getAxes()))), x.constant(1.0), 0.0);
+  Expr count = y.with(b.create<ReduceSumOp>(l, y.value().getType(), hit, getAxesAttr()));
+  return {hit * x.with(unreduce(b, l, dy / count, x, getAxes()))};
 }
 
 SmallVector<Value> Conv2dOp::vjp(OpBuilder &b, Value g) {

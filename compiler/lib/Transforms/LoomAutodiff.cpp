@@ -5,7 +5,7 @@
 // VJPOpInterface for its operands' gradients and summing gradients of values
 // used more than once. All of it is built from loom ops, so it lowers with the
 // forward pass (and can be fused with it).
-#include "loom/Dialect/LoomOps.h"
+#include "loom/Dialect/LoomMath.h"
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -55,9 +55,13 @@ FailureOr<SmallVector<Value>> backward(func::FuncOp fn, Value loss, ArrayRef<Val
   llvm::DenseMap<Value, Value> adjoint;
   adjoint[loss] = splat(b, loss.getLoc(), loss.getType(), 1.0);
   for (Operation &op : llvm::reverse(body.without_terminator())) {
-    if (op.getNumResults() != 1) continue;
+    bool needed = llvm::any_of(op.getResults(), [&](Value r) { return adjoint.count(r) && active.contains(r); });
+    if (!needed) continue;
+    if (op.getNumResults() != 1)
+      return op.emitOpError("has ") << op.getNumResults()
+                                    << " results and the loss depends on one through a parameter: -loom-autodiff "
+                                       "differentiates ops of one result";
     Value g = adjoint.lookup(op.getResult(0));
-    if (!g || !active.contains(op.getResult(0))) continue;
     auto rule = dyn_cast<VJPOpInterface>(op);
     if (!rule) return op.emitOpError("has no gradient rule, but the loss depends on it through a parameter");
     // The rule's ops are named after the op ("gradient of log", at its
@@ -67,7 +71,14 @@ FailureOr<SmallVector<Value>> backward(func::FuncOp fn, Value loss, ArrayRef<Val
     Location at = gradientLoc(op);
     for (Operation *o = last ? last->getNextNode() : &b.getBlock()->front(); o != &*b.getInsertionPoint(); o = o->getNextNode())
       o->setLoc(at);
-    for (auto [operand, grad] : llvm::zip(op.getOperands(), grads)) {
+    // A rule's mistakes are the compiler's: said, not truncated.
+    if (grads.size() != op.getNumOperands())
+      return op.emitOpError("gradient rule returned ") << grads.size() << " gradients for " << op.getNumOperands()
+                                                       << " operands";
+    for (auto [i, operand, grad] : llvm::enumerate(op.getOperands(), grads)) {
+      if (grad && grad.getType() != operand.getType())
+        return op.emitOpError("gradient rule gave ") << grad.getType() << " for operand " << i << " of type "
+                                                     << operand.getType();
       if (!grad || !active.contains(operand)) continue;
       Value &acc = adjoint[operand];
       acc = acc ? b.create<AddOp>(at, acc.getType(), acc, grad).getResult() : grad;
@@ -94,42 +105,34 @@ struct Optimizer {
   /// SGD with momentum keeps momentum_buffer; Adam(W) exp_avg and exp_avg_sq.
   size_t stateCount() const { return kind() == "sgd" ? (num("momentum") != 0 ? 1 : 0) : 2; }
 
-  SmallVector<Value> update(OpBuilder &b, Location l, Value p, Value g, ArrayRef<Value> state) const {
-    Type t = p.getType();
-    auto c = [&](double v) { return splat(b, l, t, v); };
-    auto add = [&](Value x, Value y) -> Value { return b.create<AddOp>(l, t, x, y); };
-    auto sub = [&](Value x, Value y) -> Value { return b.create<SubOp>(l, x.getType(), x, y); };
-    auto mul = [&](Value x, Value y) -> Value { return b.create<MulOp>(l, x.getType(), x, y); };
-    auto div = [&](Value x, Value y) -> Value { return b.create<DivOp>(l, x.getType(), x, y); };
-    Type scalar = lr.getType();
-    auto s = [&](double v) { return splat(b, l, scalar, v); };
-    Value stepF = b.create<CastOp>(l, scalar, step);
-    Value lrT = broadcastTo(b, l, lr, t);
+  SmallVector<Value> update(OpBuilder &b, Location l, Value param, Value grad, ArrayRef<Value> state) const {
+    Type t = param.getType();
+    auto [p, g, lrS, stepI] = exprs(b, l, param, grad, lr, step);
+    Expr stepS = lrS.with(b.create<CastOp>(l, lrS.type(), stepI)); // the step as an f32 scalar
+    Expr lrT = broadcast(lrS, t);
     double wd = num("weight_decay");
 
     if (kind() == "sgd") {
-      if (wd != 0) g = add(g, mul(c(wd), p));
+      if (wd != 0) g = g + wd * p;
       SmallVector<Value> out{Value()};
       double mu = num("momentum");
       if (mu != 0) {
         // PyTorch: the buffer starts as the first gradient, then mu*buf + (1-dampening)*g.
-        Value first = b.create<CompareOp>(l, RankedTensorType::get({}, b.getI1Type()), b.getStringAttr("eq"), stepF, s(1.0));
-        Value firstT = broadcastTo(b, l, first, RankedTensorType::get(ty(p).getShape(), b.getI1Type()));
-        Value running = add(mul(c(mu), state[0]), mul(c(1 - num("dampening")), g));
-        Value buf = b.create<SelectOp>(l, t, firstT, g, running);
-        g = flag("nesterov") ? add(g, mul(c(mu), buf)) : buf;
+        Expr first = broadcast(equal(stepS, 1.0), RankedTensorType::get(ty(param).getShape(), b.getI1Type()));
+        Expr buf = where(first, g, mu * g.with(state[0]) + (1 - num("dampening")) * g);
+        g = flag("nesterov") ? g + mu * buf : buf;
         out.push_back(buf);
       }
-      out[0] = sub(p, mul(lrT, g));
+      out[0] = p - lrT * g;
       return out;
     }
 
     // Adam / AdamW.
     double b1 = num("beta1"), b2 = num("beta2");
-    if (kind() == "adamw") p = mul(p, broadcastTo(b, l, sub(s(1.0), mul(lr, s(wd))), t));
-    else if (wd != 0) g = add(g, mul(c(wd), p));
-    Value m = add(mul(c(b1), state[0]), mul(c(1 - b1), g));
-    Value v = add(mul(c(b2), state[1]), mul(c(1 - b2), mul(g, g)));
+    if (kind() == "adamw") p = p * broadcast(1.0 - lrS * wd, t);
+    else if (wd != 0) g = g + wd * p;
+    Expr m = b1 * g.with(state[0]) + (1 - b1) * g;
+    Expr v = b2 * g.with(state[1]) + (1 - b2) * (g * g);
     // 1 - beta^step as -expm1(step * log(beta)): the plain 1 - exp(x) loses
     // ~4 digits to cancellation at step 1 with beta2 = 0.999, and which ones
     // depended on the exp (the GPU's libdevice drifted 4x further from
@@ -137,20 +140,17 @@ struct Optimizer {
     // and log: (u - 1) * x / log(u) with u = exp(x) (u - 1 is exact there); x
     // itself where u rounds to 1, and -1 where it underflows to 0 (late steps).
     auto correction = [&](double beta) {
-      Value x = mul(stepF, s(std::log(beta)));
-      Value u = b.create<ExpOp>(l, scalar, x);
-      Value um1 = sub(u, s(1.0));
-      Value expm1 = div(mul(um1, x), b.create<LogOp>(l, scalar, u));
-      auto where = [&](double v, Value then, Value otherwise) -> Value {
-        Value eq = b.create<CompareOp>(l, RankedTensorType::get({}, b.getI1Type()), b.getStringAttr("eq"), um1, s(v));
-        return b.create<SelectOp>(l, scalar, eq, then, otherwise);
-      };
-      return b.create<NegOp>(l, scalar, where(0.0, x, where(-1.0, um1, expm1))).getResult();
+      Expr x = stepS * std::log(beta);
+      Expr u = exp(x);
+      Expr um1 = u - 1.0;
+      Expr expm1 = um1 * x / log(u);
+      Expr finite = where(equal(um1, -1.0), um1, expm1);
+      return -where(equal(um1, 0.0), x, finite);
     };
-    Value stepSize = broadcastTo(b, l, div(lr, correction(b1)), t);
-    Value bc2 = broadcastTo(b, l, b.create<SqrtOp>(l, scalar, correction(b2)), t);
-    Value denom = add(div(b.create<SqrtOp>(l, t, v), bc2), c(num("eps")));
-    return {sub(p, mul(stepSize, div(m, denom))), m, v};
+    Expr stepSize = broadcast(lrS / correction(b1), t);
+    Expr bc2 = broadcast(sqrt(correction(b2)), t);
+    Expr denom = sqrt(v) / bc2 + num("eps");
+    return {p - stepSize * (m / denom), m, v};
   }
 };
 

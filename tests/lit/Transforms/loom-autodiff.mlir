@@ -1,6 +1,6 @@
 // -loom-autodiff: backward pass from each op's VJP, and the optimizer update.
-// RUN: %loom-opt %s -loom-autodiff -split-input-file -verify-diagnostics | FileCheck %s
-// RUN: %loom-opt %s -loom-autodiff -split-input-file -verify-diagnostics -mlir-print-debuginfo -mlir-print-local-scope | FileCheck %s --check-prefix=LOC
+// RUN: %loom-opt %s -loom-autodiff -split-input-file -verify-diagnostics -allow-unregistered-dialect | FileCheck %s
+// RUN: %loom-opt %s -loom-autodiff -split-input-file -verify-diagnostics -allow-unregistered-dialect -mlir-print-debuginfo -mlir-print-local-scope | FileCheck %s --check-prefix=LOC
 
 // A gradient export: d/dw and d/dx of sum(x * w * x). x is used twice: its
 // gradients are summed.
@@ -134,3 +134,89 @@ func.func @names(%w: tensor<2xf32> {loom.param = "w"}, %x: tensor<2xf32> {loom.i
   %2 = loom.reduce_sum %1 axes = [0] : tensor<2xf32> -> tensor<f32> loc("reduce_sum"("model.cpp":5:9))
   return %2 : tensor<f32> loc("model.cpp":2:1)
 } loc("model.cpp":2:1)
+
+// -----
+
+// matmul: dA = dY B^T and dB = A^T dY (the transposes of the last two axes).
+// CHECK-LABEL: func.func @matmul
+func.func @matmul(%a: tensor<3x4xf32> {loom.param = "a"}, %b: tensor<4x5xf32> {loom.param = "b"},
+                  %step: tensor<i64> {loom.input = "step"}, %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "matmul"} {
+  %0 = loom.matmul %a, %b : tensor<3x4xf32>, tensor<4x5xf32> -> tensor<3x5xf32>
+  %1 = loom.reduce_sum %0 axes = [0, 1] : tensor<3x5xf32> -> tensor<f32>
+  // CHECK: %[[DY:.*]] = loom.broadcast_to %{{.*}} : tensor<1x1xf32> -> tensor<3x5xf32>
+  // CHECK: %[[BT:.*]] = loom.transpose %arg1 permutation = [1, 0] : tensor<4x5xf32> -> tensor<5x4xf32>
+  // CHECK: %[[DA:.*]] = loom.matmul %[[DY]], %[[BT]] : tensor<3x5xf32>, tensor<5x4xf32> -> tensor<3x4xf32>
+  // CHECK: %[[AT:.*]] = loom.transpose %arg0 permutation = [1, 0] : tensor<3x4xf32> -> tensor<4x3xf32>
+  // CHECK: %[[DB:.*]] = loom.matmul %[[AT]], %[[DY]] : tensor<4x3xf32>, tensor<3x5xf32> -> tensor<4x5xf32>
+  // CHECK: return %{{.*}}, %[[DA]], %[[DB]]
+  return %1 : tensor<f32>
+}
+
+// -----
+
+// Reductions: the mean spreads dy / count over the reduced axis; the maximum
+// shares dy among the elements equal to it (hit / count of hits).
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%x: tensor<2x3xf32> {loom.param = "x"}, %step: tensor<i64> {loom.input = "step"},
+                      %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "reductions"} {
+  %0 = loom.reduce_max %x axes = [1] : tensor<2x3xf32> -> tensor<2xf32>
+  %1 = loom.reduce_mean %0 axes = [0] : tensor<2xf32> -> tensor<f32>
+  // d mean: the seed spread over the 2 rows, times 1/2.
+  // CHECK: %[[HALF:.*]] = loom.constant dense<5.000000e-01> : tensor<2xf32>
+  // CHECK: %[[DMEAN:.*]] = loom.mul %{{.*}}, %[[HALF]] : tensor<2xf32>
+  // d max: the maximum spread back, compared with x, counted per row.
+  // CHECK: %[[YR:.*]] = loom.reshape %0 : tensor<2xf32> -> tensor<2x1xf32>
+  // CHECK: %[[Y:.*]] = loom.broadcast_to %[[YR]] : tensor<2x1xf32> -> tensor<2x3xf32>
+  // CHECK: %[[EQ:.*]] = loom.compare "eq" %arg0, %[[Y]] : tensor<2x3xf32> -> tensor<2x3xi1>
+  // CHECK: %[[HIT:.*]] = loom.select %[[EQ]], %{{.*}}, %{{.*}} : tensor<2x3xi1>, tensor<2x3xf32>
+  // CHECK: %[[COUNT:.*]] = loom.reduce_sum %[[HIT]] axes = [1] : tensor<2x3xf32> -> tensor<2xf32>
+  // CHECK: %[[SHARE:.*]] = loom.div %[[DMEAN]], %[[COUNT]] : tensor<2xf32>
+  // CHECK: %[[SR:.*]] = loom.reshape %[[SHARE]] : tensor<2xf32> -> tensor<2x1xf32>
+  // CHECK: %[[S:.*]] = loom.broadcast_to %[[SR]] : tensor<2x1xf32> -> tensor<2x3xf32>
+  // CHECK: %[[DX:.*]] = loom.mul %[[HIT]], %[[S]] : tensor<2x3xf32>
+  // CHECK: return %{{.*}}, %[[DX]]
+  return %1 : tensor<f32>
+}
+
+// -----
+
+// conv2d: the input gradient and the filter gradient, with the forward op's
+// strides, dilations and groups.
+// CHECK-LABEL: func.func @conv
+func.func @conv(%w: tensor<6x2x3x3xf32> {loom.param = "w"}, %x: tensor<1x4x9x9xf32> {loom.input = "x"},
+                %step: tensor<i64> {loom.input = "step"}, %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "conv"} {
+  %y = loom.conv2d %x, %w strides = [2, 2] dilations = [1, 1] groups = 2 : tensor<1x4x9x9xf32>, tensor<6x2x3x3xf32> -> tensor<1x6x4x4xf32>
+  %l = loom.reduce_sum %y axes = [0, 1, 2, 3] : tensor<1x6x4x4xf32> -> tensor<f32>
+  // CHECK: %[[DY:.*]] = loom.broadcast_to %{{.*}} -> tensor<1x6x4x4xf32>
+  // CHECK: %[[DX:.*]] = loom.conv2d_input_grad %[[DY]], %arg0 strides = [2, 2] dilations = [1, 1] groups = 2 : tensor<1x6x4x4xf32>, tensor<6x2x3x3xf32> -> tensor<1x4x9x9xf32>
+  // CHECK: %[[DW:.*]] = loom.conv2d_filter_grad %arg1, %[[DY]] strides = [2, 2] dilations = [1, 1] groups = 2 : tensor<1x4x9x9xf32>, tensor<1x6x4x4xf32> -> tensor<6x2x3x3xf32>
+  // CHECK: return %{{.*}}, %[[DW]], %[[DX]]
+  return %l : tensor<f32>
+}
+
+// -----
+
+// An op of two results on the path to the loss is refused, named, not skipped.
+func.func @two(%w: tensor<2xf32> {loom.param = "w"}, %step: tensor<i64> {loom.input = "step"},
+               %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "two"} {
+  // expected-error @+1 {{'x.split' op has 2 results and the loss depends on one through a parameter: -loom-autodiff differentiates ops of one result}}
+  %0:2 = "x.split"(%w) : (tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>)
+  %1 = loom.reduce_sum %0#1 axes = [0] : tensor<2xf32> -> tensor<f32>
+  return %1 : tensor<f32>
+}
+
+// -----
+
+// An op without a gradient rule on the path to the loss is named, with its line.
+func.func @norule(%w: tensor<2xf32> {loom.param = "w"}, %step: tensor<i64> {loom.input = "step"},
+                  %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "norule"} {
+  // expected-error @+1 {{'x.opaque' op has no gradient rule, but the loss depends on it through a parameter}}
+  %0 = "x.opaque"(%w) : (tensor<2xf32>) -> tensor<2xf32>
+  %1 = loom.reduce_sum %0 axes = [0] : tensor<2xf32> -> tensor<f32>
+  return %1 : tensor<f32>
+}
