@@ -3,7 +3,10 @@
 // Elementwise ops, broadcasts and transposes all become linalg.generic through
 // one helper (buildGeneric), so that -linalg-fuse-elementwise-ops can merge a
 // whole chain (bias add + relu, broadcast + mul, ...) into one loop nest.
-#include "loom/Dialect/LoomOps.h"
+// Here: the elementwise table, shapes, matmul, reductions; padding,
+// convolutions and random numbers are lowered in files of their own
+// (LowerPadding.cpp, LowerConvolutions.cpp, LowerRandom.cpp).
+#include "LoomToLinalg.h"
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,19 +21,12 @@ namespace loom {
 
 using namespace mlir;
 using namespace loom;
+using namespace loom::lowering;
 
-namespace {
-
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
-bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
-
-/// A linalg.generic writing a fresh tensor of `resultType`; `inputMaps` index the
-/// inputs from the result's iteration space (all parallel unless `iterators` says).
-Value buildGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
-                   ArrayRef<AffineMap> inputMaps, BodyFn body, Value init = {},
-                   AffineMap outMap = {}, ArrayRef<utils::IteratorType> iterators = {}) {
+// ---- what the lowerings share (LoomToLinalg.h) ----------------------------------------------
+Value loom::lowering::buildGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+                                   ArrayRef<AffineMap> inputMaps, BodyFn body, Value init, AffineMap outMap,
+                                   ArrayRef<utils::IteratorType> iterators) {
   unsigned rank = inputMaps.empty() ? resultType.getRank() : inputMaps.front().getNumDims();
   if (!init) init = b.create<tensor::EmptyOp>(loc, resultType.getShape(), resultType.getElementType());
   SmallVector<AffineMap> maps(inputMaps);
@@ -45,9 +41,19 @@ Value buildGeneric(OpBuilder &b, Location loc, RankedTensorType resultType, Valu
   return generic.getResult(0);
 }
 
-Value zeroOf(OpBuilder &b, Location loc, Type t) {
+Value loom::lowering::zeroOf(OpBuilder &b, Location loc, Type t) {
   return b.create<arith::ConstantOp>(loc, b.getZeroAttr(t));
 }
+
+Value loom::lowering::filled(OpBuilder &b, Location loc, RankedTensorType type, TypedAttr value) {
+  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  Value cst = b.create<arith::ConstantOp>(loc, value);
+  return b.create<linalg::FillOp>(loc, cst, empty).getResult(0);
+}
+
+namespace {
+
+bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
 
 Value compareScalar(OpBuilder &b, Location loc, StringRef pred, Value x, Value y) {
   if (isFloat(x.getType())) {
@@ -243,12 +249,6 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   }
 };
 
-Value filled(OpBuilder &b, Location loc, RankedTensorType type, TypedAttr value) {
-  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
-  Value cst = b.create<arith::ConstantOp>(loc, value);
-  return b.create<linalg::FillOp>(loc, cst, empty).getResult(0);
-}
-
 /// Matmul as one linalg.generic whose loop order suits the right operand's
 /// layout: with B as [N, K] (x @ transpose(W), every Linear layer, read in
 /// place) the dot product over k is innermost and contiguous; with B as
@@ -367,113 +367,6 @@ struct InsertSliceLowering : OpConversionPattern<InsertSliceOp> {
   }
 };
 
-/// loom.pad: one loop nest over the result; each element reads the input at its
-/// source index (reflected, or zero outside the input). One kernel on a GPU.
-struct PadLowering : OpConversionPattern<PadOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(PadOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
-    auto out = tensorType(op.getResult());
-    auto in = tensorType(op.getInput());
-    bool reflect = op.getMode() == "reflect";
-    Value x = adaptor.getInput();
-    auto body = [&](OpBuilder &b, Location l, ValueRange) -> Value {
-      auto c = [&](int64_t v) -> Value { return b.create<arith::ConstantIndexOp>(l, v); };
-      auto cmp = [&](arith::CmpIPredicate p, Value u, Value v) -> Value { return b.create<arith::CmpIOp>(l, p, u, v); };
-      Value inside;
-      SmallVector<Value> idx;
-      for (int64_t d = 0; d < out.getRank(); ++d) {
-        Value j = b.create<linalg::IndexOp>(l, d);
-        int64_t low = op.getLow()[d], n = in.getDimSize(d);
-        if (low == 0 && op.getHigh()[d] == 0) {
-          idx.push_back(j);
-          continue;
-        }
-        j = b.create<arith::SubIOp>(l, j, c(low));
-        if (reflect) { // -j before the input, 2(n-1) - j after it
-          j = b.create<arith::SelectOp>(l, cmp(arith::CmpIPredicate::slt, j, c(0)), b.create<arith::SubIOp>(l, c(0), j), j);
-          j = b.create<arith::SelectOp>(l, cmp(arith::CmpIPredicate::sge, j, c(n)),
-                                        b.create<arith::SubIOp>(l, c(2 * (n - 1)), j), j);
-        } else {
-          Value ok = b.create<arith::AndIOp>(l, cmp(arith::CmpIPredicate::sge, j, c(0)), cmp(arith::CmpIPredicate::slt, j, c(n)));
-          inside = inside ? b.create<arith::AndIOp>(l, inside, ok).getResult() : ok;
-          j = b.create<arith::SelectOp>(l, ok, j, c(0)); // any index inside: the value is not used
-        }
-        idx.push_back(j);
-      }
-      Value v = b.create<tensor::ExtractOp>(l, x, idx);
-      return inside ? b.create<arith::SelectOp>(l, inside, v, zeroOf(b, l, out.getElementType())).getResult() : v;
-    };
-    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), out, ValueRange{}, {}, body));
-    return success();
-  }
-};
-
-/// loom.unpad (pad's gradient): with zeros, the slice at `low`; with reflect,
-/// one loop nest over the result summing the padded elements taken from each
-/// one: per dimension the element itself and, where it has one, its mirror
-/// image before and after the input (3^k candidates for k padded dimensions).
-struct UnpadLowering : OpConversionPattern<UnpadOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(UnpadOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
-    auto out = tensorType(op.getResult());
-    Value g = adaptor.getInput();
-    if (op.getMode() == "zeros") {
-      SmallVector<int64_t> strides(out.getRank(), 1);
-      rw.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, out, g, ValueRange{}, ValueRange{}, ValueRange{},
-                                                    op.getLow(), out.getShape(), strides);
-      return success();
-    }
-    auto body = [&](OpBuilder &b, Location l, ValueRange) -> Value {
-      auto c = [&](int64_t v) -> Value { return b.create<arith::ConstantIndexOp>(l, v); };
-      auto between = [&](Value j, int64_t lo, int64_t hi) -> Value { // lo <= j <= hi
-        return b.create<arith::AndIOp>(l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, j, c(lo)),
-                                       b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j, c(hi)));
-      };
-      struct Candidate {
-        Value index, valid; // valid null: always
-      };
-      SmallVector<SmallVector<Candidate>> perDim;
-      for (int64_t d = 0; d < out.getRank(); ++d) {
-        Value j = b.create<linalg::IndexOp>(l, d);
-        int64_t low = op.getLow()[d], high = op.getHigh()[d], n = out.getDimSize(d);
-        Value self = b.create<arith::AddIOp>(l, j, c(low));
-        SmallVector<Candidate> cs{{self, Value()}};
-        // pad put x[j] at low - j (1 <= j <= low) and at low + 2(n-1) - j (n-1-high <= j <= n-2);
-        // an invalid candidate reads `self` instead, to stay inside.
-        if (low > 0) {
-          Value ok = between(j, 1, low);
-          cs.push_back({b.create<arith::SelectOp>(l, ok, b.create<arith::SubIOp>(l, c(low), j), self), ok});
-        }
-        if (high > 0) {
-          Value ok = between(j, n - 1 - high, n - 2);
-          cs.push_back({b.create<arith::SelectOp>(l, ok, b.create<arith::SubIOp>(l, c(low + 2 * (n - 1)), j), self), ok});
-        }
-        perDim.push_back(cs);
-      }
-      Value sum = zeroOf(b, l, out.getElementType());
-      SmallVector<size_t> pick(out.getRank(), 0);
-      while (true) { // every combination of candidates, in a fixed order
-        SmallVector<Value> idx;
-        Value valid;
-        for (int64_t d = 0; d < out.getRank(); ++d) {
-          const Candidate &cd = perDim[d][pick[d]];
-          idx.push_back(cd.index);
-          if (cd.valid) valid = valid ? b.create<arith::AndIOp>(l, valid, cd.valid).getResult() : cd.valid;
-        }
-        Value v = b.create<tensor::ExtractOp>(l, g, idx);
-        if (valid) v = b.create<arith::SelectOp>(l, valid, v, zeroOf(b, l, out.getElementType()));
-        sum = b.create<arith::AddFOp>(l, sum, v);
-        int64_t d = out.getRank() - 1;
-        while (d >= 0 && ++pick[d] == perDim[d].size()) pick[d--] = 0;
-        if (d < 0) break;
-      }
-      return sum;
-    };
-    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), out, ValueRange{}, {}, body));
-    return success();
-  }
-};
-
 /// result[..., c] = (labels[...] == c)
 struct OneHotLowering : OpConversionPattern<OneHotOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -526,167 +419,6 @@ struct ArgmaxLowering : OpConversionPattern<ArgmaxOp> {
   }
 };
 
-/// Philox 4x32-10 per element, as loom::rt::Philox4x32::uniform (runtime/include/loom/rt/philox.hpp).
-struct RandomUniformLowering : OpConversionPattern<RandomUniformOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(RandomUniformOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
-    auto out = tensorType(op.getResult());
-    int64_t rank = out.getRank();
-    auto scalarMap = AffineMap::get(rank, 0, {}, rw.getContext());
-    int64_t stream = op.getStream();
-    auto body = [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-      Type i32 = b.getI32Type(), i64 = b.getI64Type();
-      auto c64 = [&](int64_t v) -> Value { return b.create<arith::ConstantIntOp>(l, v, 64); };
-      auto c32 = [&](int64_t v) -> Value { return b.create<arith::ConstantIntOp>(l, v, 32); };
-      auto lo = [&](Value v) -> Value { return b.create<arith::TruncIOp>(l, i32, v); };
-      auto hi = [&](Value v) -> Value { return lo(b.create<arith::ShRUIOp>(l, v, c64(32))); };
-      // Row-major flat index of this element.
-      Value flat = c64(0);
-      for (int64_t d = 0; d < rank; ++d) {
-        Value idx = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, d));
-        flat = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, flat, c64(out.getDimSize(d))), idx);
-      }
-      Value block = b.create<arith::ShRUIOp>(l, flat, c64(2));
-      Value ctr[4] = {lo(block), hi(block), lo(a[1]), c32(stream)};
-      Value key[2] = {lo(a[0]), hi(a[0])};
-      auto mul = [&](uint32_t m, Value x) -> Value {
-        return b.create<arith::MulIOp>(l, c64(m), b.create<arith::ExtUIOp>(l, i64, x));
-      };
-      for (int round = 0; round < 10; ++round) {
-        Value p0 = mul(0xD2511F53u, ctr[0]), p1 = mul(0xCD9E8D57u, ctr[2]);
-        Value n0 = b.create<arith::XOrIOp>(l, b.create<arith::XOrIOp>(l, hi(p1), ctr[1]), key[0]);
-        Value n2 = b.create<arith::XOrIOp>(l, b.create<arith::XOrIOp>(l, hi(p0), ctr[3]), key[1]);
-        ctr[0] = n0, ctr[1] = lo(p1), ctr[2] = n2, ctr[3] = lo(p0);
-        key[0] = b.create<arith::AddIOp>(l, key[0], c32(0x9E3779B9u));
-        key[1] = b.create<arith::AddIOp>(l, key[1], c32(0xBB67AE85u));
-      }
-      Value lane = b.create<arith::AndIOp>(l, flat, c64(3));
-      Value bits = ctr[3];
-      for (int k = 2; k >= 0; --k) {
-        Value is = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, lane, c64(k));
-        bits = b.create<arith::SelectOp>(l, is, ctr[k], bits);
-      }
-      Value top = b.create<arith::ShRUIOp>(l, bits, c32(8));
-      Value f = b.create<arith::UIToFPOp>(l, out.getElementType(), top);
-      return b.create<arith::MulFOp>(l, f, b.create<arith::ConstantOp>(l, b.getFloatAttr(out.getElementType(), 0x1p-24)));
-    };
-    rw.replaceOp(op, buildGeneric(rw, op.getLoc(), out, ValueRange{adaptor.getSeed(), adaptor.getStep()},
-                                  {scalarMap, scalarMap}, body));
-    return success();
-  }
-};
-
-/// out[...] += a[...] * b[...] over the reduction dims: every convolution and its gradients.
-Value contraction(OpBuilder &b, Location loc, RankedTensorType out, ValueRange ins, ArrayRef<AffineMap> maps,
-                  unsigned parallelDims, ArrayRef<unsigned> moreParallel = {}) {
-  Value init = filled(b, loc, out, b.getZeroAttr(out.getElementType()));
-  unsigned dims = maps.front().getNumDims();
-  SmallVector<utils::IteratorType> its(dims, utils::IteratorType::reduction);
-  for (unsigned d = 0; d < parallelDims; ++d) its[d] = utils::IteratorType::parallel;
-  for (unsigned d : moreParallel) its[d] = utils::IteratorType::parallel;
-  return buildGeneric(b, loc, out, ins, maps.drop_back(),
-                      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                        return nb.create<arith::AddFOp>(l, a.back(), nb.create<arith::MulFOp>(l, a[0], a[1]));
-                      },
-                      init, maps.back(), its);
-}
-
-/// Marks a convolution's contraction with what it computes (`loom.conv`:
-/// kind, strides, dilations, groups), so a target can recognise it after
-/// bufferization without reverse-engineering indexing maps (the CPU calls its
-/// micro-kernels: -loom-cpu-ukernels). Elementwise fusion drops the mark
-/// whenever it changes the op, and the op then stays loops.
-template <typename Op> Value markConv(Value conv, Op op, StringRef kind) {
-  Builder b(op.getContext());
-  conv.getDefiningOp()->setAttr(
-      "loom.conv", b.getDictionaryAttr({b.getNamedAttr("kind", b.getStringAttr(kind)),
-                                        b.getNamedAttr("strides", b.getDenseI64ArrayAttr(op.getStrides())),
-                                        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(op.getDilations())),
-                                        b.getNamedAttr("groups", b.getI64IntegerAttr(op.getGroups()))}));
-  return conv;
-}
-
-/// Dimensions and attributes of one convolution, with affine helpers.
-struct ConvGeometry {
-  int64_t N, C, H, W, O, KH, KW, s0, s1, d0, d1, groups, Cg, Og;
-  MLIRContext *ctx;
-  template <typename Op> ConvGeometry(Op op, Value x, Value w) : ctx(op.getContext()) {
-    auto xs = tensorType(x).getShape(), ws = tensorType(w).getShape();
-    N = xs[0], C = xs[1], H = xs[2], W = xs[3], O = ws[0], KH = ws[2], KW = ws[3];
-    s0 = op.getStrides()[0], s1 = op.getStrides()[1], d0 = op.getDilations()[0], d1 = op.getDilations()[1];
-    groups = op.getGroups(), Cg = C / groups, Og = O / groups;
-  }
-  AffineExpr dim(unsigned i) const { return getAffineDimExpr(i, ctx); }
-  AffineMap map(ArrayRef<AffineExpr> e) const { return AffineMap::get(7, 0, e, ctx); }
-};
-
-/// conv2d and its filter gradient are one contraction with different loops:
-///   conv2d:      y[n, o, i, j]    = sum_{c, kh, kw} x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] w[o, c, kh, kw]
-///                loops (n, o, i | c, kh, kw | j)
-///   filter grad: dw[o, c, kh, kw] = sum_{n, i, j}   x[n, g(o) Cg + c, i s0 + kh d0, j s1 + kw d1] dy[n, o, i, j]
-///                loops (o, c, kh | n, i, j | kw)
-/// A parallel dimension innermost keeps independent sums (a row of outputs)
-/// instead of one serial chain of multiply-adds per output; LLVM unrolls the
-/// row and its SLP vectorizer packs it, since the output (an aligned_alloc'ed
-/// buffer) cannot alias the inputs. (E1 i's ConvNet step 712 -> 940 images/s
-/// from the order, -> 1,745 with SLP on.)
-template <typename OpTy> struct ConvContractionLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-  static constexpr bool kForward = std::is_same_v<OpTy, Conv2dOp>;
-  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor, ConversionPatternRewriter &rw) const override {
-    ConvGeometry g(op, op.getLhs(), kForward ? op.getRhs() : op.getResult());
-    // Name the loop dimensions by role; the two ops order them differently.
-    unsigned n = 0, o = 1, i = 2, c = 3, kh = 4, kw = 5, j = 6;
-    if (!kForward) o = 0, c = 1, kh = 2, n = 3, i = 4, j = 5, kw = 6;
-    auto d = [&](unsigned k) { return g.dim(k); };
-    AffineExpr channel = g.groups == 1 ? d(c) : d(o).floorDiv(g.Og) * g.Cg + d(c);
-    AffineMap input = g.map({d(n), channel, d(i) * g.s0 + d(kh) * g.d0, d(j) * g.s1 + d(kw) * g.d1});
-    AffineMap filter = g.map({d(o), d(c), d(kh), d(kw)}), output = g.map({d(n), d(o), d(i), d(j)});
-    SmallVector<AffineMap> maps = kForward ? SmallVector<AffineMap>{input, filter, output}
-                                           : SmallVector<AffineMap>{input, output, filter};
-    rw.replaceOp(op, markConv(contraction(rw, op.getLoc(), tensorType(op.getResult()),
-                                          ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 3,
-                                          ArrayRef<unsigned>{kForward ? j : kw}),
-                              op, kForward ? "forward" : "filter_grad"));
-    return success();
-  }
-};
-
-/// dx[n, ci, p, q] = sum_{oo, kh, kw} dyP[n, g(ci) Og + oo, p + (KH-1-kh) d0, q + (KW-1-kw) d1]
-///                                    w[g(ci) Og + oo, ci mod Cg, kh, kw]
-/// where dyP is dy spread out by the strides and padded by (K-1) d: every
-/// (output, tap) pair that reads x[p, q] lands at one place. Loops (n, ci, p | oo, kh, kw | q).
-struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(Conv2dInputGradOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
-    ConvGeometry g(op, op.getResult(), op.getRhs());
-    Location loc = op.getLoc();
-    auto dyType = tensorType(op.getLhs());
-    auto et = dyType.getElementType();
-    // dyP: zeros of [N, O, H + (KH-1) d0, W + (KW-1) d1] with dy at ((KH-1) d0, (KW-1) d1), strides (s0, s1).
-    auto padType = RankedTensorType::get({g.N, g.O, g.H + (g.KH - 1) * g.d0, g.W + (g.KW - 1) * g.d1}, et);
-    Value dyP = rw.create<tensor::InsertSliceOp>(
-        loc, adaptor.getLhs(), filled(rw, loc, padType, rw.getZeroAttr(et)), ValueRange{}, ValueRange{}, ValueRange{},
-        SmallVector<int64_t>{0, 0, (g.KH - 1) * g.d0, (g.KW - 1) * g.d1}, dyType.getShape(),
-        SmallVector<int64_t>{1, 1, g.s0, g.s1});
-    auto n = g.dim(0), ci = g.dim(1), p = g.dim(2), oo = g.dim(3), kh = g.dim(4), kw = g.dim(5), q = g.dim(6);
-    AffineExpr out = g.groups == 1 ? oo : ci.floorDiv(g.Cg) * g.Og + oo;
-    AffineExpr cin = g.groups == 1 ? ci : ci % g.Cg;
-    SmallVector<Value> ins = {dyP, adaptor.getRhs()};
-    SmallVector<AffineMap> maps = {g.map({n, out, p + (g.KH - 1 - kh) * g.d0, q + (g.KW - 1 - kw) * g.d1}),
-                                   g.map({out, cin, kh, kw})};
-    if (g.groups > 1) {
-      // oo appears in no map by itself: an unused operand of shape [Og] gives linalg its range.
-      ins.push_back(rw.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{g.Og}, et));
-      maps.push_back(g.map({oo}));
-    }
-    maps.push_back(g.map({n, ci, p, q}));
-    rw.replaceOp(op, markConv(contraction(rw, loc, tensorType(op.getResult()), ins, maps, 3, ArrayRef<unsigned>{6}),
-                              op, "input_grad"));
-    return success();
-  }
-};
-
 struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -701,14 +433,15 @@ struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
                  ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>, ElementwiseLowering<MulOp>,
                  ElementwiseLowering<DivOp>, ElementwiseLowering<MaximumOp>,
                  ElementwiseLowering<MinimumOp>, ConstantLowering, BroadcastLowering,
-                 TransposeLowering, ReshapeLowering, SliceLowering, ConcatLowering, PadLowering, UnpadLowering,
-                 MatmulLowering,
+                 TransposeLowering, ReshapeLowering, SliceLowering, ConcatLowering, MatmulLowering,
                  ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
                  ReduceLowering<ReduceMaxOp>, ElementwiseLowering<CompareOp>,
                  ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>, StopGradientLowering,
-                 InsertSliceLowering, OneHotLowering, ArgmaxLowering, RandomUniformLowering,
-                 ConvContractionLowering<Conv2dOp>, ConvContractionLowering<Conv2dFilterGradOp>,
-                 Conv2dInputGradLowering>(ctx);
+                 InsertSliceLowering, OneHotLowering, ArgmaxLowering>(ctx);
+    // The lowerings with files of their own.
+    populatePaddingLowerings(patterns);
+    populateRandomLowerings(patterns);
+    populateConvolutionLowerings(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }
