@@ -27,6 +27,9 @@ std::vector<long> unravel(long flat, const std::vector<long> &shape) {
   return index;
 }
 
+/// "[1,2]"
+std::string dims_string(const std::vector<long> &d) { return shape_string(d.data(), int(d.size())); }
+
 /// The first non-finite of `n` contiguous values, or -1.
 long first_nonfinite(const float *v, long n) {
   for (long i = 0; i < n; ++i)
@@ -36,8 +39,8 @@ long first_nonfinite(const float *v, long n) {
 
 } // namespace
 
-NumericsGuard::NumericsGuard(std::string call, int64_t step, ParamStore *params, ParamStore *state)
-    : call_(std::move(call)), step_(step), params_(params), state_(state) {
+NumericsGuard::NumericsGuard(std::string call, int64_t step, ParamStore &params, ParamStore *state)
+    : call_(std::move(call)), step_(step), params_(&params), state_(state) {
   record = {};
   for (ParamStore *store : {params_, state_}) {
     if (!store) continue;
@@ -47,9 +50,8 @@ NumericsGuard::NumericsGuard(std::string call, int64_t step, ParamStore *params,
       if (spec.dtype == DType::f32)
         if (long at = first_nonfinite(reinterpret_cast<const float *>(bytes.data()), store->numel(i)); at >= 0) {
           const float v = reinterpret_cast<const float *>(bytes.data())[at];
-          std::vector<long> index = unravel(at, spec.shape);
           throw Error(where() + ": " + (store == params_ ? "parameter '" : "optimizer state '") + spec.name + "' holds " +
-                      value_string(v) + " at element " + shape_string(index.data(), int(index.size())) +
+                      value_string(v) + " at element " + dims_string(unravel(at, spec.shape)) +
                       " before the call (from a checkpoint, or set()?)");
         }
       saved_.emplace_back(bytes.begin(), bytes.end());
@@ -60,11 +62,9 @@ NumericsGuard::NumericsGuard(std::string call, int64_t step, ParamStore *params,
 void NumericsGuard::input(const char *name, const float *values, std::initializer_list<long> shape) const {
   long n = 1;
   for (long d : shape) n *= d;
-  if (long at = first_nonfinite(values, n); at >= 0) {
-    std::vector<long> index = unravel(at, shape);
+  if (long at = first_nonfinite(values, n); at >= 0)
     throw Error(where() + ": input '" + name + "' holds " + value_string(values[at]) + " at element " +
-                shape_string(index.data(), int(index.size())));
-  }
+                dims_string(unravel(at, shape)));
 }
 
 void NumericsGuard::finish() {
@@ -78,11 +78,10 @@ void NumericsGuard::finish() {
         std::span<std::byte> bytes = store->bytes(i);
         std::memcpy(bytes.data(), saved_[k++].data(), bytes.size());
       }
-  throw Error(where() + ": " + r.site + " produced " + value_string(r.value) + " at element " +
-              shape_string(r.index.data(), int(r.index.size())) + " of its f32" +
-              shape_string(r.shape.data(), int(r.shape.size())) +
-              " output, the first non-finite value of the call (--check-numerics)" +
-              (params_ || state_ ? "; the parameters and optimizer state are as they were before it" : ""));
+  throw Error(where() + ": " + r.site + " produced " + value_string(r.value) + " at element " + dims_string(r.index) +
+              " of its f32" + dims_string(r.shape) +
+              " output, the first non-finite value of the call (--check-numerics); the parameters and optimizer state "
+              "are as they were before it");
 }
 
 std::string NumericsGuard::where() const {

@@ -227,12 +227,14 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     for (auto &n : s.hidden) passCuda.push_back("s_.in(&" + n + "_, 1)");
     for (auto &t : s.outputs)
       passCuda.push_back("s_.out(" + (single ? std::string("r") : "r." + t.name) + ".data(), " + std::to_string(numel(t.type)) + ")");
+    const std::string call = m.name + "::Model::" + f.name; // in messages
     // --check-numerics: the call between a guard that checks the inputs and
-    // keeps the stores, and its finish(), which throws what the checks found.
+    // keeps the stores it may update (the optimizer state: train steps only),
+    // and its finish(), which throws what the checks found.
     std::string guard, guardEnd;
     if (opts.checkNumerics) {
-      guard = "    loom::rt::NumericsGuard g_(\"" + m.name + "::Model::" + f.name + "\", " +
-              (f.kind == Function::forward ? "0" : "step_") + ", &params_, &state_);\n";
+      guard = "    loom::rt::NumericsGuard g_(\"" + call + "\", " + (f.kind == Function::forward ? "0" : "step_") +
+              ", params_, " + (f.kind == Function::train ? "&state_" : "nullptr") + ");\n";
       for (auto &t : s.inputs)
         if (t.type.dtype == graph::DType::f32) guard += "    g_.input(\"" + t.name + "\", a_" + t.name + ", {" + dims(t.type) + "});\n";
       guardEnd = "    g_.finish();\n";
@@ -269,7 +271,6 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
                                               m.name + "\");\n"
                                         : "";
     // Argument sizes are checked before anything happens (a step is not counted).
-    const std::string call = m.name + "::Model::" + f.name;
     auto check = [&](const auto &t, const char *pointer) {
       return "    " + std::string(pointer) + " *a_" + t.name + " = " + t.name + ".checked(\"" + call + "\", \"" + t.name + "\");\n";
     };

@@ -118,7 +118,7 @@ struct Optimizer {
       double mu = num("momentum");
       if (mu != 0) {
         // PyTorch: the buffer starts as the first gradient, then mu*buf + (1-dampening)*g.
-        Expr first = broadcast(equal(stepS, 1.0), RankedTensorType::get(ty(param).getShape(), b.getI1Type()));
+        Expr first = broadcast(equal(stepS, 1.0), t); // an i1 mask of the parameter's shape
         Expr buf = where(first, g, mu * g.with(state[0]) + (1 - num("dampening")) * g);
         g = flag("nesterov") ? g + mu * buf : buf;
         out.push_back(buf);

@@ -13,7 +13,6 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace loom {
@@ -68,10 +67,11 @@ struct LoomCheckNumericsPass : loom::impl::LoomCheckNumericsBase<LoomCheckNumeri
     MLIRContext *ctx = module.getContext();
     auto ptr = LLVM::LLVMPointerType::get(ctx);
     OpBuilder b(ctx);
-    // Constant globals, one per distinct content (sites and layouts repeat).
-    llvm::StringMap<LLVM::GlobalOp> globals;
-    auto global = [&](const std::string &key, Type type, Attribute value) {
-      auto [it, fresh] = globals.try_emplace(key);
+    // Constant globals, one per distinct value (sites and layouts repeat;
+    // attributes are uniqued, so the value is the key).
+    llvm::DenseMap<Attribute, LLVM::GlobalOp> globals;
+    auto global = [&](Type type, Attribute value) {
+      auto [it, fresh] = globals.try_emplace(value);
       if (fresh) {
         OpBuilder gb = OpBuilder::atBlockBegin(module.getBody());
         it->second = gb.create<LLVM::GlobalOp>(module.getLoc(), type, /*isConstant=*/true, LLVM::Linkage::Internal,
@@ -101,12 +101,8 @@ struct LoomCheckNumericsPass : loom::impl::LoomCheckNumericsBase<LoomCheckNumeri
           SmallVector<int64_t> record{type.getRank()};
           llvm::append_range(record, layout->shape);
           llvm::append_range(record, layout->strides);
-          std::string recordKey = "layout";
-          for (int64_t v : record) recordKey += " " + std::to_string(v);
-
-          auto text = global("site " + site, LLVM::LLVMArrayType::get(b.getI8Type(), site.size() + 1),
-                             b.getStringAttr(site + '\0'));
-          auto dims = global(recordKey, LLVM::LLVMArrayType::get(b.getI64Type(), record.size()),
+          auto text = global(LLVM::LLVMArrayType::get(b.getI8Type(), site.size() + 1), b.getStringAttr(site + '\0'));
+          auto dims = global(LLVM::LLVMArrayType::get(b.getI64Type(), record.size()),
                              DenseElementsAttr::get(RankedTensorType::get({int64_t(record.size())}, b.getI64Type()),
                                                     ArrayRef<int64_t>(record)));
           Location loc = op->getLoc();

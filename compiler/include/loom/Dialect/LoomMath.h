@@ -25,8 +25,8 @@ public:
   /// A constant of this Expr's type.
   Expr constant(double c) const { return with(splat(*b_, loc_, v_.getType(), c)); }
   /// loom op `Op` of this Expr's type, from `operands`.
-  template <class Op, class... Args> Expr make(mlir::ValueRange operands, Args &&...attrs) const {
-    return with(b_->create<Op>(loc_, v_.getType(), operands, std::forward<Args>(attrs)...));
+  template <class Op> Expr make(mlir::ValueRange operands) const {
+    return with(b_->create<Op>(loc_, v_.getType(), operands));
   }
 
 private:
@@ -64,7 +64,6 @@ inline Expr compare(llvm::StringRef pred, const Expr &x, const Expr &y) {
 }
 inline Expr operator>(const Expr &x, const Expr &y) { return compare("gt", x, y); }
 inline Expr operator>(const Expr &x, double c) { return x > x.constant(c); }
-inline Expr operator<(const Expr &x, const Expr &y) { return compare("lt", x, y); }
 /// Element-wise x == y, as a mask (named, so that it is not read as a test of the Exprs).
 inline Expr equal(const Expr &x, const Expr &y) { return compare("eq", x, y); }
 inline Expr equal(const Expr &x, double c) { return equal(x, x.constant(c)); }

@@ -26,12 +26,12 @@ namespace loom::rt {
 /// One call of a checked export: NumericsGuard g(...); check inputs; call; g.finish().
 class NumericsGuard {
 public:
-  /// Forgets this thread's record, checks that the parameters are finite (a
-  /// checkpoint or set() may have brought in a NaN: an Error names it) and
-  /// keeps a copy of `params` and `state` (the stores the call may update;
-  /// null: none). `call` ("mnist::Model::sgd") and `step` (0: none) go into
-  /// the messages.
-  NumericsGuard(std::string call, int64_t step, ParamStore *params, ParamStore *state);
+  /// Forgets this thread's record, checks that the parameters (and `state`)
+  /// are finite (a checkpoint or set() may have brought in a NaN: an Error
+  /// names it) and keeps a copy of them, the stores the call may update
+  /// (`state`: a train step's optimizer state, else null). `call`
+  /// ("mnist::Model::sgd") and `step` (0: none) go into the messages.
+  NumericsGuard(std::string call, int64_t step, ParamStore &params, ParamStore *state);
   /// An input of the call: an Error names it and its first non-finite element.
   void input(const char *name, const float *values, std::initializer_list<long> shape) const;
   /// After the call: if an op produced a non-finite value, puts the stores
@@ -43,7 +43,7 @@ private:
   std::string where() const;
   std::string call_;
   int64_t step_;
-  ParamStore *params_, *state_;
+  ParamStore *params_, *state_; // params_ never null
   std::vector<std::vector<std::byte>> saved_;
 };
 
