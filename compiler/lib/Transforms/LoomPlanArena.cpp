@@ -30,22 +30,32 @@ struct Interval {
   int64_t first, last, bytes, offset = -1;
 };
 
-/// The last top-level op of `body` that reads or writes `alloc` or a view of it.
-/// Fails when a view escapes through the function's return.
-FailureOr<int64_t> lastUse(memref::AllocOp alloc, Block &body, const DenseMap<Operation *, int64_t> &pos) {
-  int64_t last = pos.lookup(alloc);
+/// The first and last top-level ops of `body` that read or write `alloc` or a
+/// view of it (making a view is no use: it touches no memory). A buffer's life
+/// starts at its first use, not where it is allocated: bufferization puts the
+/// allocation where the tensor.empty was, and CSE merges identical
+/// tensor.empty ops into the first one, so a backward buffer may be allocated
+/// thousands of ops before it is written. Fails when a view escapes through
+/// the function's return.
+FailureOr<std::pair<int64_t, int64_t>> useRange(memref::AllocOp alloc, Block &body,
+                                                const DenseMap<Operation *, int64_t> &pos) {
+  int64_t first = INT64_MAX, last = pos.lookup(alloc);
   SmallVector<Value> work{alloc.getResult()};
   while (!work.empty()) {
     Value v = work.pop_back_val();
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
       if (isa<func::ReturnOp>(user)) return failure();
-      Operation *top = body.findAncestorOpInBlock(*user);
-      last = std::max(last, pos.lookup(top));
-      if (loom::viewedBuffer(user) == v) work.append(user->result_begin(), user->result_end());
+      if (loom::viewedBuffer(user) == v) {
+        work.append(user->result_begin(), user->result_end());
+        continue;
+      }
+      int64_t at = pos.lookup(body.findAncestorOpInBlock(*user));
+      first = std::min(first, at), last = std::max(last, at);
     }
   }
-  return last;
+  if (first == INT64_MAX) first = last = pos.lookup(alloc); // never used: a point
+  return std::make_pair(first, last);
 }
 
 struct LoomPlanArenaPass : loom::impl::LoomPlanArenaBase<LoomPlanArenaPass> {
@@ -73,11 +83,11 @@ struct LoomPlanArenaPass : loom::impl::LoomPlanArenaBase<LoomPlanArenaPass> {
       MemRefType t = alloc.getType();
       if (alloc->getBlock() != &body || !t.hasStaticShape() || !t.getLayout().isIdentity())
         return alloc.emitError("loom-plan-arena: a buffer that is not a static, top-level allocation"), WalkResult::interrupt();
-      FailureOr<int64_t> last = lastUse(alloc, body, pos);
-      if (failed(last)) return alloc.emitError("loom-plan-arena: a temporary is returned"), WalkResult::interrupt();
+      auto range = useRange(alloc, body, pos);
+      if (failed(range)) return alloc.emitError("loom-plan-arena: a temporary is returned"), WalkResult::interrupt();
       int64_t bits = t.getElementType().getIntOrFloatBitWidth();
       int64_t bytes = t.getNumElements() * ((bits + 7) / 8);
-      buffers.push_back({alloc, pos[alloc], *last, (bytes + kAlign - 1) / kAlign * kAlign});
+      buffers.push_back({alloc, range->first, range->second, (bytes + kAlign - 1) / kAlign * kAlign});
       return WalkResult::advance();
     });
     if (walk.wasInterrupted()) return failure();

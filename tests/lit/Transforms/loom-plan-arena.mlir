@@ -27,6 +27,26 @@ func.func @f(%x: memref<16xf32>, %y: memref<16xf32>) {
 
 // -----
 
+// A buffer's life starts at its first use, not at its allocation: %late is
+// allocated first (as bufferization leaves the allocation of a tensor.empty
+// that CSE merged into an earlier one) but written only after %a is dead, so
+// the two share the arena's 64 bytes.
+// CHECK-LABEL: func.func @hoisted(
+// CHECK-SAME: memref<64xi8> {{.*}}loom.arena}) attributes {loom.arena_bytes = 64 : i64}
+// CHECK: memref.view %arg2[%c0][] : memref<64xi8> to memref<16xf32>
+// CHECK: memref.view %arg2[%c0_0][] : memref<64xi8> to memref<16xf32>
+func.func @hoisted(%x: memref<16xf32>, %y: memref<16xf32>) {
+  %late = memref.alloc() : memref<16xf32>
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  linalg.copy ins(%a : memref<16xf32>) outs(%y : memref<16xf32>)
+  linalg.copy ins(%x : memref<16xf32>) outs(%late : memref<16xf32>)
+  linalg.copy ins(%late : memref<16xf32>) outs(%y : memref<16xf32>)
+  return
+}
+
+// -----
+
 // An export without temporaries still takes an (empty) arena: one ABI for all.
 // CHECK-LABEL: func.func @none(
 // CHECK-SAME: %arg1: memref<0xi8> {{.*}}loom.arena}) attributes {loom.arena_bytes = 0 : i64}
