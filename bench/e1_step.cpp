@@ -68,5 +68,6 @@ int main(int argc, char **argv) {
   std::printf("  loom compiled step: %8.2f us/step   w = [%.4f, %.4f]\n", 1e6 * best_loom / steps, w_loom[0], w_loom[1]);
   std::printf("  hand-written loop:  %8.2f us/step   w = [%.4f, %.4f]\n", 1e6 * best_hand / steps, w_hand[0], w_hand[1]);
   std::printf("  ratio loom / hand:  %.2f (target: within 2x)\n", best_loom / best_hand);
+  std::printf("loom e1_train_step_ms %.5f\n", 1e3 * best_loom / steps); // for bench/run.sh
   return 0;
 }

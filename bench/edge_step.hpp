@@ -1,5 +1,5 @@
 // What bench_edge_step and bench_gpu_step share: E4's batch of 64 images and
-// labels, the three training steps they time (with their learning rates and
+// labels, the training steps they time (with their learning rates and
 // E1 i's dropout), and the images per second of a step (warm-up, best of 3 runs).
 #pragma once
 
@@ -22,7 +22,7 @@ struct Batch {
   }
 };
 
-/// E4's CNN and MLP and E1 i's ConvNet (dropout 0.5), with their models on one device.
+/// E4's CNN and MLP, LeNet-5 and E1 i's ConvNet (dropout 0.5), with their models on one device.
 struct Nets {
   edge_bench::Model edges;
   cheat::Model e1;
@@ -30,6 +30,7 @@ struct Nets {
   explicit Nets(loom::rt::Device d) : edges(1, d), e1(1, d) { p[0] = 0.5f; }
   void cnn(Batch &b) { edges.cnn_train(b.x, b.y, 1e-3f); }
   void mlp(Batch &b) { edges.mlp_train(b.x, b.y, 1e-3f); }
+  void lenet(Batch &b) { edges.lenet_train(b.x, b.y, 1e-3f); }
   void convnet(Batch &b) { e1.train(b.x, b.y, p, 3e-3f); }
 };
 

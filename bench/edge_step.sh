@@ -1,5 +1,5 @@
 #!/bin/sh
-# loom's E4 train steps against PyTorch's, one thread each, in one run.
+# loom's E4, LeNet-5 and E1 i train steps against PyTorch's, one thread each, in one run.
 # PyTorch comes from PyPI into a virtual environment this script makes
 # (bench/.venv, ignored by git); without it, only loom's figures are printed.
 set -eu
@@ -15,9 +15,9 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/
     exit 0
   fi
 fi
-OMP_NUM_THREADS=1 "$VENV/bin/python" -W ignore bench/torch_edge_step.py --threads 1 --steps 200 --nets cnn,mlp,convnet > /tmp/torch_edge_step.txt
+OMP_NUM_THREADS=1 "$VENV/bin/python" -W ignore bench/torch_edge_step.py --threads 1 --steps 200 --nets cnn,mlp,lenet,convnet > /tmp/torch_edge_step.txt
 cat /tmp/torch_edge_step.txt
-for net in cnn mlp convnet; do
+for net in cnn mlp lenet convnet; do
   l=$(awk -v k="${net}_train_step_images_per_s" '$2 == k {print $3}' /tmp/loom_edge_step.txt)
   t=$(awk -v k="${net}_train_step_images_per_s" '$2 == k {print $3}' /tmp/torch_edge_step.txt)
   awk -v n="$net" -v l="$l" -v t="$t" 'BEGIN {printf "%s: loom / PyTorch images/s = %.2f\n", n, l / t}'

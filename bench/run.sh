@@ -2,8 +2,10 @@
 # loom against PyTorch (eager, and torch.compile for ResNet-18) in one run, at
 # 1 thread and at all cores: ResNet-18 (CIFAR, batch 64) train step and
 # forward, each distinct convolution of it (forward, filter and input
-# gradient), square matmuls (512, 1024, 2048), E4's CNN and MLP and E1 i's
-# ConvNet train steps, the training processes' peak RSS, and the generator's
+# gradient), batch norm + ReLU alone (forward and backward) at its four
+# activation shapes, square matmuls (512, 1024, 2048), E4's CNN and MLP,
+# LeNet-5's and E1 i's ConvNet's train steps (batch 64), E1's regression step
+# (batch 1024), the training processes' peak RSS, and the generator's
 # time and memory for ResNet-18, -50 and -152. Every figure is quoted against this machine's FP32 FMA peak,
 # measured here.
 #
@@ -29,7 +31,7 @@ done
 BUILD=${LOOM_BUILD_DIR:-build}
 OUT=out/bench
 mkdir -p "$OUT"
-for b in bench_fma_peak bench_resnet_step bench_resnet_convs bench_matmul bench_edge_step resnet18_generator resnet50_generator resnet152_generator; do
+for b in bench_fma_peak bench_resnet_step bench_resnet_convs bench_bn_relu bench_matmul bench_edge_step bench_e1_step resnet18_generator resnet50_generator resnet152_generator; do
   if [ ! -x "$BUILD/bench/$b" ]; then
     echo "bench/run.sh: $BUILD/bench/$b is missing: build first (sh scripts/build.sh)" >&2
     exit 2
@@ -66,8 +68,10 @@ for T in $THREADS; do
   export LOOM_NUM_THREADS=$T
   "$BUILD/bench/bench_resnet_step" 3 | tee "$OUT/loom_resnet_$T.txt"
   "$BUILD/bench/bench_resnet_convs" > "$OUT/loom_convs_$T.txt"
+  "$BUILD/bench/bench_bn_relu" >> "$OUT/loom_convs_$T.txt"
   "$BUILD/bench/bench_matmul" >> "$OUT/loom_convs_$T.txt"
   "$BUILD/bench/bench_edge_step" 200 | tee "$OUT/loom_edge_$T.txt"
+  "$BUILD/bench/bench_e1_step" 20000 | tee -a "$OUT/loom_resnet_$T.txt"
   unset LOOM_NUM_THREADS
   {
     awk '$1 == "loom" && $2 ~ /_ms$/ {n = $2; sub(/_ms$/, "", n); print n, $3}
@@ -78,11 +82,13 @@ for T in $THREADS; do
   echo "== PyTorch, $T thread(s)"
   flag=""
   [ "$COMPILE" = 1 ] && flag="--compile"
-  OMP_NUM_THREADS=$T "$VENV/bin/python" -W ignore bench/torch_resnet.py --threads "$T" --convs "$OUT/convs.txt" --matmuls 512,1024,2048 $flag \
+  OMP_NUM_THREADS=$T "$VENV/bin/python" -W ignore bench/torch_resnet.py --threads "$T" --convs "$OUT/convs.txt" --matmuls 512,1024,2048 \
+    --bn-relu 64x32,128x16,256x8,512x4 $flag \
     > "$OUT/torch_$T.txt"
-  OMP_NUM_THREADS=$T "$VENV/bin/python" -W ignore bench/torch_edge_step.py --threads "$T" --steps 200 --nets cnn,mlp,convnet \
+  OMP_NUM_THREADS=$T "$VENV/bin/python" -W ignore bench/torch_edge_step.py --threads "$T" --steps 200 --nets cnn,mlp,lenet,convnet --e1-steps 2000 \
     >> "$OUT/torch_$T.txt"
   awk '$1 == "torch" && $2 ~ /_images_per_s$/ {n = $2; sub(/_images_per_s$/, "", n); print n, 64000 / $3; next}
+       $1 == "torch" && $2 ~ /_ms$/ {n = $2; sub(/_ms$/, "", n); print n, $3; next}
        $1 == "torch" {print $2, $3} $1 == "torch_compile" {print $2 "@compile", $3}' "$OUT/torch_$T.txt" > "$OUT/torch_ms_$T.txt"
   # Join on the name (an @compile row compares with loom's row of the same base name).
   awk -v T="$T" 'NR == FNR {loom[$1] = $2; next}

@@ -1,4 +1,5 @@
-"""PyTorch's side of bench/run.sh (with --matmuls, square matmuls too): the CIFAR ResNet-18 (torchvision's
+"""PyTorch's side of bench/run.sh (with --matmuls, square matmuls too; with
+--bn-relu, batch norm + ReLU alone, forward and backward): the CIFAR ResNet-18 (torchvision's
 BasicBlock structure, 3x3 stem, no max pool, 10 classes) at batch 64, one SGD
 momentum step and one forward (eval mode, as loom's predict), and each distinct
 convolution of it (forward, filter gradient, input gradient). Prints
@@ -18,6 +19,8 @@ ap.add_argument("--runs", type=int, default=3)
 ap.add_argument("--compile", action="store_true", help="also torch.compile the train step and forward")
 ap.add_argument("--convs", default="", help="file of the convolutions to time: lines 'name in out size k stride pad'")
 ap.add_argument("--matmuls", default="", help="comma-separated sizes of square matmuls to time (torch.mm)")
+ap.add_argument("--bn-relu", default="", help="comma-separated CxS: batch norm (train) + ReLU on [64, C, S, S], "
+                "loss mean(relu(bn(x))) and its gradients for x, weight and bias")
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
 
@@ -117,6 +120,13 @@ if args.convs:
         }
         for kind, ms in times.items():
             print(f"torch {name}_{kind} {ms:.3f}", flush=True)
+
+for spec in [v for v in args.bn_relu.split(",") if v]:
+    c, s = map(int, spec.split("x"))
+    xb = torch.rand(64, c, s, s, requires_grad=True)
+    bn = nn.BatchNorm2d(c).train()
+    ms = best_ms(lambda: torch.autograd.grad(F.relu(bn(xb)).mean(), [xb, bn.weight, bn.bias]), args.runs)
+    print(f"torch bn_relu_{spec} {ms:.3f}", flush=True)
 
 for n in [int(v) for v in args.matmuls.split(",") if v]:
     a, b = torch.rand(n, n), torch.rand(n, n)
