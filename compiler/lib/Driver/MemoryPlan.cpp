@@ -1,7 +1,7 @@
 // Each export's memory plan, read off the bufferized module: its arguments by
 // category (loom.param, loom.frozen, loom.state, loom.input, loom.output), its
 // arena (-loom-plan-arena's loom.arena_bytes) and the activations its backward
-// pass reads (-loom-autodiff's loom.saved_bytes).
+// pass reads (loom.saved_bytes, which -loom-plan-arena sums too).
 #include "loom/Compiler/Compiler.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

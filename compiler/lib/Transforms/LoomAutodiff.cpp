@@ -5,6 +5,7 @@
 // VJPOpInterface for its operands' gradients and summing gradients of values
 // used more than once. All of it is built from loom ops, so it lowers with the
 // forward pass (and can be fused with it).
+#include "BackwardNames.h"
 #include "loom/Dialect/LoomMath.h"
 #include "loom/Transforms/Passes.h"
 
@@ -39,7 +40,7 @@ int findByName(func::FuncOp fn, StringRef kind, StringRef name, bool result) {
 Location gradientLoc(Operation &op) {
   auto named = dyn_cast<NameLoc>(op.getLoc());
   StringRef name = named ? named.getName().getValue() : op.getName().stripDialect();
-  return NameLoc::get(StringAttr::get(op.getContext(), "gradient of " + name), named ? named.getChildLoc() : op.getLoc());
+  return NameLoc::get(StringAttr::get(op.getContext(), loom::gradientName(name)), named ? named.getChildLoc() : op.getLoc());
 }
 
 /// Gradients of the scalar `loss` with respect to `wrt`, built before `ret`.
@@ -174,24 +175,9 @@ LogicalResult differentiate(func::FuncOp fn) {
   SmallVector<Value> wrt;
   for (unsigned i : wrtArgs) wrt.push_back(fn.getArgument(i));
 
-  llvm::DenseSet<Operation *> forward;
-  for (Operation &op : fn.getBody().front().without_terminator()) forward.insert(&op);
   OpBuilder b(ret);
   auto grads = backward(fn, loss, wrt, b);
   if (failed(grads)) return failure();
-  // The activations the backward pass keeps: forward results it reads (the
-  // memory plan's category, as PyTorch's saved tensors; fusion may later
-  // recompute some of them instead).
-  llvm::DenseSet<Value> saved;
-  for (Operation &op : fn.getBody().front().without_terminator())
-    if (!forward.contains(&op))
-      for (Value v : op.getOperands())
-        if (v.getDefiningOp() && forward.contains(v.getDefiningOp())) saved.insert(v);
-  int64_t savedBytes = 0;
-  for (Value v : saved)
-    if (auto t = dyn_cast<RankedTensorType>(v.getType()); t && t.hasStaticShape())
-      savedBytes += t.getNumElements() * std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
-  fn->setAttr("loom.saved_bytes", b.getI64IntegerAttr(savedBytes));
 
   SmallVector<Value> results(ret.getOperands());
   auto addResult = [&](Value v, StringRef attr, StringRef name) {
@@ -231,7 +217,7 @@ LogicalResult differentiate(func::FuncOp fn) {
                                            << " optimizer-state arguments, " << opt.kind() << " needs "
                                            << opt.stateCount();
       Value param = fn.getArgument(wrtArgs[w]);
-      Location at = NameLoc::get(b.getStringAttr(opt.kind() + " update of " + nameOf(wrtArgs[w])), fn.getLoc());
+      Location at = NameLoc::get(b.getStringAttr(loom::updateName(opt.kind(), nameOf(wrtArgs[w]))), fn.getLoc());
       SmallVector<Value> updated = opt.update(b, at, param, (*grads)[w], state);
       addResult(updated[0], "loom.update", nameOf(wrtArgs[w]));
       for (size_t k = 0; k < state.size(); ++k) addResult(updated[k + 1], "loom.update", stateNames[k]);

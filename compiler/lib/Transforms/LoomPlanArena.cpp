@@ -3,12 +3,17 @@
 // best fit: XLA's heap simulator's global strategy). The runtime allocates each
 // export's arena once per Model, so a step does no malloc, free or first-touch
 // page fault after the first; buffers whose lifetimes do not overlap share
-// memory; and the plan's size is known before anything runs.
+// memory; and the plan's size is known before anything runs. It also sums
+// the activations a train step keeps for its backward pass (loom.saved_bytes):
+// the buffers written before the backward starts and read after, as fusion and
+// bufferization left them (what is recomputed inside a fused kernel is not kept).
 #include "loom/Transforms/Passes.h"
+#include "BackwardNames.h"
 #include "BufferViews.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "llvm/Support/Debug.h"
 
@@ -113,6 +118,24 @@ struct LoomPlanArenaPass : loom::impl::LoomPlanArenaBase<LoomPlanArenaPass> {
       arena = std::max(arena, v->offset + v->bytes);
       total += v->bytes;
       placed.push_back(v);
+    }
+
+    // The backward starts at the first computation named by -loom-autodiff
+    // (allocations, views and constants may carry such names from wherever
+    // CSE merged them; they compute nothing).
+    int64_t backwardStart = -1;
+    for (Operation &op : body) {
+      if (isa<memref::AllocOp, arith::ConstantOp, linalg::FillOp>(op) || loom::viewedBuffer(&op)) continue;
+      if (loom::isBackwardLoc(op.getLoc())) {
+        backwardStart = pos[&op];
+        break;
+      }
+    }
+    if (backwardStart >= 0) {
+      int64_t saved = 0;
+      for (const Interval &v : buffers)
+        if (v.first < backwardStart && backwardStart <= v.last) saved += v.bytes;
+      fn->setAttr("loom.saved_bytes", b.getI64IntegerAttr(saved));
     }
 
     // The arena is the export's last argument; each allocation a view of it.

@@ -1,4 +1,5 @@
-// -loom-fuse-elementwise: upstream's elementwise fusion; keep-convolutions fuses nothing into a loom.conv.
+// -loom-fuse-elementwise: upstream's elementwise fusion; keep-convolutions fuses nothing into a loom.conv;
+// a broadcast read by several elementwise ops fuses into each.
 // RUN: %loom-opt %s -loom-fuse-elementwise | FileCheck %s --check-prefix=FUSE
 // RUN: %loom-opt %s -loom-fuse-elementwise=keep-convolutions | FileCheck %s --check-prefix=KEEP
 
@@ -61,4 +62,40 @@ func.func @f(%x: tensor<1x16x6x6xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<1x16
     linalg.yield %m : f32
   } -> tensor<1x16x4x4xf32>
   return %out : tensor<1x16x4x4xf32>
+}
+
+// A per-channel vector broadcast to [2, 8] and read by two elementwise ops
+// (as batch norm's 1/sigma by its forward and its backward): cloned for each,
+// it fuses into both; no generic writes the broadcast out.
+// FUSE-LABEL: func.func @shared_broadcast(
+// FUSE-NOT: linalg.yield %in :
+// FUSE: arith.mulf
+// FUSE: linalg.generic
+// FUSE: arith.addf
+// FUSE-NOT: linalg.generic
+// KEEP-LABEL: func.func @shared_broadcast(
+// KEEP-NOT: linalg.yield %in :
+// KEEP: arith.mulf
+#bc = affine_map<(n, c) -> (c)>
+#id2 = affine_map<(n, c) -> (n, c)>
+func.func @shared_broadcast(%v: tensor<8xf32>, %x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %e = tensor.empty() : tensor<2x8xf32>
+  %b = linalg.generic {indexing_maps = [#bc, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%v : tensor<8xf32>) outs(%e : tensor<2x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<2x8xf32>
+  %m = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %b : tensor<2x8xf32>, tensor<2x8xf32>) outs(%e : tensor<2x8xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %r = arith.mulf %a, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8xf32>
+  %s = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %b : tensor<2x8xf32>, tensor<2x8xf32>) outs(%e : tensor<2x8xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %r = arith.addf %a, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<2x8xf32>
+  return %m, %s : tensor<2x8xf32>, tensor<2x8xf32>
 }

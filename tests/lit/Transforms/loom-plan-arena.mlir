@@ -47,6 +47,24 @@ func.func @hoisted(%x: memref<16xf32>, %y: memref<16xf32>) {
 
 // -----
 
+// A train step's activations: the buffers written before the first op named
+// by -loom-autodiff and read after it. %act (64 bytes) is; %tmp (dead before
+// the backward) and %g (the backward's own) are not.
+// CHECK-LABEL: func.func @step(
+// CHECK-SAME: loom.saved_bytes = 64 : i64
+func.func @step(%x: memref<16xf32>, %y: memref<16xf32>) {
+  %g = memref.alloc() : memref<16xf32> loc("gradient of mul")
+  %tmp = memref.alloc() : memref<16xf32>
+  %act = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%tmp : memref<16xf32>) loc("relu")
+  linalg.copy ins(%tmp : memref<16xf32>) outs(%act : memref<16xf32>) loc("mul")
+  linalg.copy ins(%act : memref<16xf32>) outs(%g : memref<16xf32>) loc("gradient of mul")
+  linalg.copy ins(%g : memref<16xf32>) outs(%y : memref<16xf32>) loc("gradient of relu")
+  return
+}
+
+// -----
+
 // An export without temporaries still takes an (empty) arena: one ABI for all.
 // CHECK-LABEL: func.func @none(
 // CHECK-SAME: %arg1: memref<0xi8> {{.*}}loom.arena}) attributes {loom.arena_bytes = 0 : i64}

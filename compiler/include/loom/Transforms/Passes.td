@@ -135,7 +135,9 @@ def LoomPlanArena : Pass<"loom-plan-arena", "mlir::ModuleOp"> {
   let description = [{
     For each export (a public function of one block, as every traced export
     is after bufferization), each `memref.alloc` gets a live range: from the
-    allocation to the last top-level op that uses it or a view of it. Buffers
+    first to the last top-level op that uses it or a view of it (not from the
+    allocation, which bufferization leaves wherever CSE merged the
+    tensor.empty it came from). Buffers
     are then placed largest first, each at the smallest gap between the
     buffers already placed whose ranges overlap its own (XLA's heap
     simulator, global decreasing-size best fit), 64-byte aligned. The export
@@ -145,6 +147,10 @@ def LoomPlanArena : Pass<"loom-plan-arena", "mlir::ModuleOp"> {
     allocates the arena once per Model: no allocation, free or first-touch page
     fault inside a step after the first, and buffers that are never live at
     once share memory. Replaces `buffer-deallocation-pipeline` on the CPU.
+    In a train step it also sums the buffers written before the first op
+    that -loom-autodiff named ("gradient of ...", "... update of ...") and
+    read after it: the activations kept for the backward pass
+    (`loom.saved_bytes`, the memory plan's category).
 
     ```mlir
     func.func @f(%x: memref<4xf32>, %y: memref<4xf32>) {
@@ -168,7 +174,12 @@ def LoomFuseElementwise : Pass<"loom-fuse-elementwise"> {
   let description = [{
     The patterns and control of `-linalg-fuse-elementwise-ops` (MLIR 19):
     an elementwise producer with one use is merged into its consumer,
-    reshapes fold into generics, constants fold. With `keep-convolutions`
+    reshapes fold into generics, constants fold. A generic that only moves
+    its input's elements (a broadcast, a transpose, a copy) and is read by
+    several elementwise ops is first cloned for each of them, so that it
+    fuses into every reader instead of being written out at full size (batch
+    norm's per-channel scale, which the forward and the backward pass both
+    read). With `keep-convolutions`
     (the CPU target), nothing is merged into a `linalg.generic` marked
     `loom.conv`: zero padding or a forward export's batch norm would be
     recomputed at each of the convolution's taps, behind bounds checks, and
