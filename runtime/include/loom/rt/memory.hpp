@@ -20,7 +20,7 @@ struct MemoryPlan {
   uint64_t parameters = 0;     // every parameter and buffer the export reads
   uint64_t gradients = 0;      // one per trainable parameter (train steps and gradient exports)
   uint64_t optimizer_state = 0; // none for SGD, one buffer per parameter for momentum, two for Adam
-  uint64_t activations = 0;    // forward values the backward pass reads (before fusion)
+  uint64_t activations = 0;    // arena buffers the forward writes and the backward reads
   uint64_t temporaries = 0;    // the arena's peak: every temporary, planned from lifetimes
   uint64_t inputs_outputs = 0; // the call's inputs and results
   constexpr uint64_t total() const { return parameters + optimizer_state + temporaries + inputs_outputs; }
