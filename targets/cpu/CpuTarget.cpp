@@ -29,8 +29,10 @@ const char *const kFusePipeline = "loom-fuse-elementwise{keep-convolutions},cano
 
 // Convolutions call the runtime's micro-kernels; every other linalg op becomes
 // one function per distinct kernel, called from the exports, and runs on the
-// runtime's threads where it has the work.
-const char *const kKernelsPipeline = "loom-cpu-ukernels,loom-outline-kernels,loom-parallel-kernels";
+// runtime's threads where it has the work; reductions left as loops may be
+// vectorized by LLVM (after the micro-kernels took the contractions).
+const char *const kKernelsPipeline =
+    "loom-cpu-ukernels,loom-vectorize-reductions,loom-outline-kernels,loom-parallel-kernels";
 
 // What no micro-kernel took (kKernelsPipeline) becomes loops here, which LLVM's
 // O3 vectorizes. lower-affine follows expand-strided-metadata, which writes a

@@ -301,6 +301,34 @@ def LoomOutlineKernels : Pass<"loom-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"];
 }
 
+def LoomVectorizeReductions : Pass<"loom-vectorize-reductions"> {
+  let summary = "Let LLVM vectorize reductions whose innermost loop is the reduction";
+  let description = [{
+    For a `linalg.generic` with one output whose innermost iterator is a
+    reduction and whose body yields `arith.addf` of the accumulator, marks
+    that add `reassoc`: LLVM's loop vectorizer then sums the innermost loop
+    in vector lanes of partial sums instead of one chain of dependent scalar
+    adds (batch norm's statistics, bias gradients, losses). The order of the
+    sum is still fixed by the code, and -loom-parallel-kernels never splits a
+    reduction, so results stay bit-identical for any thread count. Where
+    the trailing reduction loops read contiguous elements of identity-layout
+    buffers (a batch norm's H and W), they are first collapsed into one
+    (`linalg::collapseOpIterationDims`): LLVM fully unrolls a 32 x 32 nest and
+    then gathers across rows, while one loop of 1024 it vectorizes along
+    memory. Runs on the CPU after -loom-cpu-ukernels, which takes
+    convolutions and matmuls.
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "reduction"]} ins(%x) outs(%s) {
+    ^bb0(%in: f32, %acc: f32):
+      %0 = arith.addf %in, %acc : f32
+    // becomes
+      %0 = arith.addf %in, %acc fastmath<reassoc> : f32
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def LoomParallelKernels : Pass<"loom-parallel-kernels", "mlir::ModuleOp"> {
   let summary = "Run each outlined CPU kernel with enough work on the runtime's threads";
   let description = [{
