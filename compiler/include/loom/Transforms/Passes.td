@@ -42,6 +42,28 @@ def LoomFreshResults : Pass<"loom-fresh-results", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def LoomFreshInits : Pass<"loom-fresh-inits", "mlir::func::FuncOp"> {
+  let summary = "Give every op's output its own fill";
+  let description = [{
+    A `linalg.fill` read as the initial value of several ops' outputs (the
+    zero a convolution or matmul accumulates into, which CSE merged across
+    same-shape ops) is cloned before each of them. Bufferization then writes
+    each fill in place into its op's output, instead of keeping one zero
+    buffer alive for the whole function and copying it into every output.
+
+    ```mlir
+    %z = linalg.fill ins(%cst : f32) outs(%e : tensor<4x4xf32>) -> tensor<4x4xf32>
+    %a = linalg.matmul ins(...) outs(%z : tensor<4x4xf32>) -> tensor<4x4xf32>
+    %b = linalg.matmul ins(...) outs(%z : tensor<4x4xf32>) -> tensor<4x4xf32>
+    // becomes
+    %z0 = linalg.fill ins(%cst : f32) outs(%e : tensor<4x4xf32>) -> tensor<4x4xf32>
+    %a = linalg.matmul ins(...) outs(%z0 : tensor<4x4xf32>) -> tensor<4x4xf32>
+    %z = linalg.fill ins(%cst : f32) outs(%e : tensor<4x4xf32>) -> tensor<4x4xf32>
+    %b = linalg.matmul ins(...) outs(%z : tensor<4x4xf32>) -> tensor<4x4xf32>
+    ```
+  }];
+}
+
 def LoomAutodiff : Pass<"loom-autodiff", "mlir::ModuleOp"> {
   let summary = "Reverse-mode differentiation: train steps and gradient exports";
   let description = [{
