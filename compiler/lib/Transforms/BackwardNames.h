@@ -11,9 +11,11 @@
 
 namespace loom {
 
-inline std::string gradientName(llvm::StringRef op) { return ("gradient of " + op).str(); }
+inline constexpr llvm::StringLiteral kGradientOf = "gradient of ", kUpdateOf = " update of ";
+
+inline std::string gradientName(llvm::StringRef op) { return (kGradientOf + op).str(); }
 inline std::string updateName(llvm::StringRef optimizer, llvm::StringRef param) {
-  return (optimizer + " update of " + param).str();
+  return (optimizer + kUpdateOf + param).str();
 }
 
 /// Whether `loc`, or a location it fuses or wraps, is one of those names.
@@ -21,8 +23,8 @@ inline bool isBackwardLoc(mlir::Location loc) {
   return loc->walk([](mlir::Location l) {
                auto n = mlir::dyn_cast<mlir::NameLoc>(l);
                llvm::StringRef s = n ? n.getName().getValue() : "";
-               return s.starts_with("gradient of ") || s.contains(" update of ") ? mlir::WalkResult::interrupt()
-                                                                                 : mlir::WalkResult::advance();
+               return s.starts_with(kGradientOf) || s.contains(kUpdateOf) ? mlir::WalkResult::interrupt()
+                                                                           : mlir::WalkResult::advance();
              })
       .wasInterrupted();
 }

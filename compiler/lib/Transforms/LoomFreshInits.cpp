@@ -6,6 +6,7 @@
 // step and copies it into every output before the op accumulates. A fill of
 // its own is written in place, once, and nothing else stays live.
 #include "loom/Transforms/Passes.h"
+#include "ClonePerUse.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -25,26 +26,20 @@ struct LoomFreshInitsPass : loom::impl::LoomFreshInitsBase<LoomFreshInitsPass> {
     getOperation().walk([&](linalg::FillOp fill) {
       if (fill.hasPureTensorSemantics() && !fill->getResult(0).hasOneUse()) shared.push_back(fill);
     });
-    OpBuilder b(&getContext());
+    auto isInit = [](OpOperand &use) {
+      auto op = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+      return op && op.isDpsInit(&use);
+    };
     for (linalg::FillOp fill : shared) {
-      SmallVector<OpOperand *> inits;
-      for (OpOperand &use : fill->getResult(0).getUses()) {
-        auto op = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
-        if (op && op.isDpsInit(&use)) inits.push_back(&use);
-      }
-      // The original keeps its other uses, or the last init when all are inits.
-      if (inits.size() == size_t(std::distance(fill->getUses().begin(), fill->getUses().end()))) inits.pop_back();
-      for (OpOperand *use : inits) {
-        b.setInsertionPoint(use->getOwner());
-        // Its own tensor.empty too: many writers of one empty tensor make
-        // one-shot bufferization's conflict analysis quadratic (ResNet-152's
-        // bufferization took 78 s instead of 5).
+      // Its own tensor.empty too: many writers of one empty tensor make
+      // one-shot bufferization's conflict analysis quadratic (ResNet-152's
+      // bufferization took 78 s instead of 5).
+      loom::clonePerUse(fill, isInit, [&](OpBuilder &b) {
         IRMapping map;
         Value init = fill.getOutputs()[0];
         if (auto empty = init.getDefiningOp<tensor::EmptyOp>()) map.map(init, b.clone(*empty)->getResult(0));
-        auto clone = cast<linalg::FillOp>(b.clone(*fill, map));
-        use->set(clone->getResult(0));
-      }
+        return b.clone(*fill, map)->getResult(0);
+      });
     }
   }
 };

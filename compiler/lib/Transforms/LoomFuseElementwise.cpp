@@ -14,6 +14,7 @@
 // innermost loop, and the convolution no longer matches the CPU's micro-kernel
 // (-loom-cpu-ukernels). Kept apart, the producer writes its buffer once.
 #include "loom/Transforms/Passes.h"
+#include "ClonePerUse.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -46,21 +47,12 @@ void cloneMovesPerReader(Operation *root, bool keepConvolutions) {
   root->walk([&](linalg::GenericOp g) {
     if (isMove(g) && !g->hasOneUse()) moves.push_back(g);
   });
-  OpBuilder b(root->getContext());
-  for (linalg::GenericOp g : moves) {
-    SmallVector<OpOperand *> readers;
-    for (OpOperand &use : g->getResult(0).getUses()) {
-      auto reader = dyn_cast<linalg::GenericOp>(use.getOwner());
-      if (reader && !(keepConvolutions && reader->hasAttr("loom.conv")) && linalg::areElementwiseOpsFusable(&use))
-        readers.push_back(&use);
-    }
-    // With every use fusable, the original serves the last one.
-    if (readers.size() == size_t(std::distance(g->getUses().begin(), g->getUses().end()))) readers.pop_back();
-    for (OpOperand *use : readers) {
-      b.setInsertionPoint(use->getOwner());
-      use->set(b.clone(*g)->getResult(0));
-    }
-  }
+  auto fusable = [&](OpOperand &use) {
+    auto reader = dyn_cast<linalg::GenericOp>(use.getOwner());
+    return reader && !(keepConvolutions && reader->hasAttr("loom.conv")) && linalg::areElementwiseOpsFusable(&use);
+  };
+  for (linalg::GenericOp g : moves)
+    loom::clonePerUse(g, fusable, [&](OpBuilder &b) { return b.clone(*g)->getResult(0); });
 }
 
 struct LoomFuseElementwisePass : loom::impl::LoomFuseElementwiseBase<LoomFuseElementwisePass> {
