@@ -27,12 +27,23 @@ int main(int argc, char **argv) {
   for (const resnet_convs::Conv &c : resnet_convs::all) {
     const long N = resnet_convs::batch, H = c.size + 2 * c.pad; // loom pads once, into its own buffer
     const long OH = (H - c.k) / c.stride + 1;
-    std::vector<float> x(N * c.in * H * H, 0.5f), w(c.out * c.in * c.k * c.k, 0.25f), y(N * c.out * OH * OH, 0.125f);
+    // The input gradient reads dy spread out by the stride and padded by k - 1, as generated code has it (kind 3).
+    const long P = H + c.k - 1;
+    std::vector<float> x(N * c.in * H * H, 0.5f), w(c.out * c.in * c.k * c.k, 0.25f), y(N * c.out * OH * OH, 0.125f),
+        dyp(N * c.out * P * P, 0.0f);
+    for (long no = 0; no < N * c.out; ++no)
+      for (long i = 0; i < OH; ++i)
+        for (long j = 0; j < OH; ++j) dyp[(no * P + c.k - 1 + i * c.stride) * P + c.k - 1 + j * c.stride] = 0.125f;
     for (int kind = 0; kind < 3; ++kind) {
       auto run = [&] {
-        loom_rt_conv2d_f32(kind, x.data(), w.data(), y.data(), N, c.in, H, H, c.out, c.k, c.k, OH, OH, c.stride, c.stride,
-                           1, 1, 1, c.in * H * H, H * H, H, 1, c.in * c.k * c.k, c.k * c.k, c.k, 1, c.out * OH * OH,
-                           OH * OH, OH, 1);
+        if (kind == 2)
+          loom_rt_conv2d_f32(3, x.data(), w.data(), dyp.data(), N, c.in, H, H, c.out, c.k, c.k, OH, OH, c.stride,
+                             c.stride, 1, 1, 1, c.in * H * H, H * H, H, 1, c.in * c.k * c.k, c.k * c.k, c.k, 1,
+                             c.out * P * P, P * P, P, 1);
+        else
+          loom_rt_conv2d_f32(kind, x.data(), w.data(), y.data(), N, c.in, H, H, c.out, c.k, c.k, OH, OH, c.stride,
+                             c.stride, 1, 1, 1, c.in * H * H, H * H, H, 1, c.in * c.k * c.k, c.k * c.k, c.k, 1,
+                             c.out * OH * OH, OH * OH, OH, 1);
       };
       double best = best_ms(3, run);
       std::printf("loom %s_%s %.3f %.4f\n", resnet_convs::name(c).c_str(), kinds[kind], best,

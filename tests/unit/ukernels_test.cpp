@@ -56,6 +56,7 @@ void check(const Case &t, ConvKind kind) {
   };
   // The reference: the same sums in double, added to what the output held.
   std::vector<float> xr = x, wr = w, yr = y;
+  const bool dx = kind == ConvKind::input_grad || kind == ConvKind::input_grad_padded;
   std::vector<double> acc(kind == ConvKind::forward ? y.size() : kind == ConvKind::filter_grad ? w.size() : x.size());
   auto &out = kind == ConvKind::forward ? yr : kind == ConvKind::filter_grad ? wr : xr;
   for (size_t i = 0; i < acc.size(); ++i) acc[i] = out[i];
@@ -71,14 +72,24 @@ void check(const Case &t, ConvKind kind) {
                 double xv = at(x, xs, n, ci, r, q), wv = at(w, ws, o, c, kh, kw), yv = at(y, ys, n, o, i, j);
                 if (kind == ConvKind::forward) acc[n * ys[0] + o * ys[1] + i * ys[2] + j * ys[3]] += xv * wv;
                 else if (kind == ConvKind::filter_grad) acc[o * ws[0] + c * ws[1] + kh * ws[2] + kw * ws[3]] += xv * yv;
-                else acc[n * xs[0] + ci * xs[1] + r * xs[2] + q * xs[3]] += wv * yv;
+                else if (dx) acc[n * xs[0] + ci * xs[1] + r * xs[2] + q * xs[3]] += wv * yv;
               }
   double scale = 0;
   for (double a : acc) scale = std::max(scale, std::fabs(a));
   ConvGeometry g{t.N, t.C, t.H, t.W, t.O, t.KH, t.KW, OH, OW, t.s, t.s, t.d, t.d, t.groups,
                  {xs[0], xs[1], xs[2], xs[3]}, {ws[0], ws[1], ws[2], ws[3]}, {ys[0], ys[1], ys[2], ys[3]}};
+  // input_grad_padded reads dyP: y spread out by the strides into zeros, padded by (K-1) d on every side.
+  const int64_t PH = t.H + (t.KH - 1) * t.d, PW = t.W + (t.KW - 1) * t.d;
+  auto ps = strides(t.O, PH, PW, t.pad);
+  std::vector<float> yp(t.N * ps[0], 0.0f);
+  for (int64_t n = 0; n < t.N; ++n)
+    for (int64_t o = 0; o < t.O; ++o)
+      for (int64_t i = 0; i < OH; ++i)
+        for (int64_t j = 0; j < OW; ++j)
+          at(yp, ps, n, o, (t.KH - 1) * t.d + i * t.s, (t.KW - 1) * t.d + j * t.s) = at(y, ys, n, o, i, j);
+  if (kind == ConvKind::input_grad_padded) std::copy(ps.begin(), ps.end(), g.ys);
   for (auto &[isa, conv] : implementations()) {
-    std::vector<float> xk = x, wk = w, yk = y;
+    std::vector<float> xk = x, wk = w, yk = kind == ConvKind::input_grad_padded ? yp : y;
     conv(kind, g, xk.data(), wk.data(), yk.data());
     auto &got = kind == ConvKind::forward ? yk : kind == ConvKind::filter_grad ? wk : xk;
     double worst = 0;
@@ -87,9 +98,9 @@ void check(const Case &t, ConvKind kind) {
          " d", t.d, " g", t.groups, " pad", t.pad, ": worst ", worst, " of ", scale);
     CHECK(worst <= 2e-5 * (scale + 1));
     // Only the output moved (the spare elements of strided views included).
-    if (kind != ConvKind::forward) CHECK(yk == y);
+    if (kind != ConvKind::forward) CHECK(yk == (kind == ConvKind::input_grad_padded ? yp : y));
     if (kind != ConvKind::filter_grad) CHECK(wk == w);
-    if (kind != ConvKind::input_grad) CHECK(xk == x);
+    if (kind != ConvKind::input_grad && kind != ConvKind::input_grad_padded) CHECK(xk == x);
   }
 }
 
@@ -104,6 +115,7 @@ const Case cases[] = {
     {2, 6, 11, 13, 14, 3, 2, 1, 1, 2, 3},   // non-square kernel, strided (non-dense) views
     {1, 40, 6, 6, 300, 3, 3, 1, 1, 1, 0},   // more output channels than a cache tile (MC)
     {1, 300, 6, 6, 20, 1, 1, 1, 1, 1, 0},   // a reduction longer than KC
+    {1, 16, 34, 34, 24, 3, 3, 1, 1, 1, 3},  // a thin padding ring: input_grad_padded as a flipped-filter forward GEMM
 };
 
 } // namespace
@@ -117,6 +129,9 @@ TEST_CASE("conv2d filter-gradient micro-kernel matches plain loops") {
 TEST_CASE("conv2d input-gradient micro-kernel (col2im, no zero-spreading) matches plain loops") {
   for (const Case &t : cases) check(t, ConvKind::input_grad);
 }
+TEST_CASE("conv2d input gradient from the spread, padded dy (a flipped-filter forward GEMM at stride 1) matches plain loops") {
+  for (const Case &t : cases) check(t, ConvKind::input_grad_padded);
+}
 
 TEST_CASE("micro-kernels on several threads: bit-identical for a given thread count, and to one thread but for col2im") {
   // 4 x 64 x 16 x 16 outputs of a 32-channel 3x3: tens of MFLOP, so every count splits the work.
@@ -127,12 +142,21 @@ TEST_CASE("micro-kernels on several threads: bit-identical for a given thread co
   for (size_t i = 0; i < x.size(); ++i) x[i] = value(i, 4);
   for (size_t i = 0; i < w.size(); ++i) w[i] = value(i, 5);
   for (size_t i = 0; i < y.size(); ++i) y[i] = value(i, 6);
+  // dyP for input_grad_padded: dy inside K - 1 zeros on every side.
+  const int64_t P = OH + 2 * (K - 1);
+  ConvGeometry gp = g;
+  gp.ys[0] = O * P * P, gp.ys[1] = P * P, gp.ys[2] = P;
+  std::vector<float> yp(N * O * P * P, 0.0f);
+  for (int64_t no = 0; no < N * O; ++no)
+    for (int64_t i = 0; i < OH; ++i)
+      for (int64_t j = 0; j < OH; ++j) yp[(no * P + i + K - 1) * P + j + K - 1] = y[(no * OH + i) * OH + j];
   for (auto &[isa, conv] : implementations())
-    for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad}) {
+    for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad, ConvKind::input_grad_padded}) {
       auto run = [&](int threads) {
         loom::rt::ThreadsScope scope(threads);
-        std::vector<float> xk = x, wk = w, yk = y;
-        conv(kind, g, xk.data(), wk.data(), yk.data());
+        bool padded = kind == ConvKind::input_grad_padded;
+        std::vector<float> xk = x, wk = w, yk = padded ? yp : y;
+        conv(kind, padded ? gp : g, xk.data(), wk.data(), yk.data());
         return kind == ConvKind::forward ? yk : kind == ConvKind::filter_grad ? wk : xk;
       };
       auto one = run(1);
@@ -140,7 +164,7 @@ TEST_CASE("micro-kernels on several threads: bit-identical for a given thread co
         INFO(isa, " kind ", int(kind), " threads ", t);
         auto a = run(t), b = run(t);
         CHECK(a == b);
-        if (kind != ConvKind::input_grad) CHECK(a == one);
+        if (kind != ConvKind::input_grad && kind != ConvKind::input_grad_padded) CHECK(a == one);
         double worst = 0;
         for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::fabs(a[i] - one[i])));
         CHECK(worst < 1e-4);

@@ -73,7 +73,7 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
     int64_t k;
     if (kind == "forward") x = in0, w = in1, y = out, k = 0;
     else if (kind == "filter_grad") x = in0, y = in1, w = out, k = 1;
-    else if (kind == "input_grad") y = in0, w = in1, x = out, k = 2;
+    else if (kind == "input_grad") y = in0, w = in1, x = out, k = 3; // the runtime's input_grad_padded
     else return (void)++left;
     auto lx = layoutOf(x, 4), lw = layoutOf(w, 4), ly = layoutOf(y, 4);
     if (!lx || !lw || !ly) return (void)++left;
@@ -81,19 +81,16 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
     int64_t O = lw->shape[0], KH = lw->shape[2], KW = lw->shape[3];
     int64_t OH = (H - dilations[0] * (KH - 1) - 1) / strides[0] + 1;
     int64_t OW = (W - dilations[1] * (KW - 1) - 1) / strides[1] + 1;
-    if (kind == "input_grad") {
-      // in0 is dy spread by the strides into zeros and padded by (K-1) d
-      // (-loom-to-linalg's form): the micro-kernel reads dy's own elements
-      // in it and never multiplies the zeros.
-      ly->offset += (KH - 1) * dilations[0] * ly->strides[2] + (KW - 1) * dilations[1] * ly->strides[3];
-      ly->strides[2] *= strides[0], ly->strides[3] *= strides[1];
-    } else if (ly->shape[2] != OH || ly->shape[3] != OW) {
-      return (void)++left;
-    }
+    // For input_grad in0 is dyP, dy spread by the strides into zeros and
+    // padded by (K-1) d (-loom-to-linalg's form), passed as it is: at unit
+    // strides the runtime runs a forward GEMM over it (a reduction of O KH KW,
+    // not col2im's O), else col2im over dy's own elements in it.
+    int64_t YH = k == 3 ? H + (KH - 1) * dilations[0] : OH, YW = k == 3 ? W + (KW - 1) * dilations[1] : OW;
+    if (ly->shape[2] != YH || ly->shape[3] != YW) return (void)++left;
     // Only where a GEMM of these sizes pays: tiny channel counts (E4's 1->3
     // convolutions) run faster as linalg's loops.
     int64_t Cg = C / groups, Og = O / groups, Q = Cg * KH * KW;
-    int64_t m = k == 2 ? Q : Og, kdim = k == 0 ? Q : k == 1 ? N * OH * OW : Og;
+    int64_t m = k == 3 ? Q : Og, kdim = k == 0 ? Q : k == 1 ? N * OH * OW : Og;
     if (m < minChannels || kdim < minChannels) return (void)++left;
     b.setInsertionPoint(op);
     Location loc = op.getLoc();

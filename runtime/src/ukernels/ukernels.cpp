@@ -60,7 +60,11 @@ extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, i
   static const auto conv = LOOM_UK_PICK(conv2d);
   ConvGeometry g{N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups,
                  {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}};
-  guarded("convolution micro-kernel", [&] { conv(static_cast<ConvKind>(kind), g, x, w, y); });
+  guarded("convolution micro-kernel", [&] {
+    if (kind < 0 || kind > int64_t(ConvKind::input_grad_padded))
+      throw loom::rt::Error("unknown kind " + std::to_string(kind) + " (0 forward, 1 filter gradient, 2 and 3 input gradient)");
+    conv(static_cast<ConvKind>(kind), g, x, w, y);
+  });
 }
 
 namespace {

@@ -8,12 +8,19 @@
 
 namespace loom::rt::uk {
 
-enum class ConvKind : int64_t { forward = 0, filter_grad = 1, input_grad = 2 };
+/// input_grad reads dy itself; input_grad_padded reads dyP, dy spread out by
+/// the strides into zeros and padded by (K-1) d on every side
+/// (-loom-to-linalg's form, which generated code passes): at unit strides the
+/// gradient is then a forward convolution of dyP with the flipped filter, a
+/// GEMM whose reduction is O KH KW long instead of col2im's O.
+enum class ConvKind : int64_t { forward = 0, filter_grad = 1, input_grad = 2, input_grad_padded = 3 };
 
 /// One 2-D convolution y[n, o, i, j] = sum_{c, kh, kw} x[n, g Cg + c, i sh + kh dh, j sw + kw dw] w[o, c, kh, kw]
 /// (x already padded), as loom.conv2d has it; each operand by its element strides.
 /// forward writes y; filter_grad writes w (dw) from x and y (dy); input_grad
-/// writes x (dx) from w and y (dy). Results are added to what the output holds.
+/// writes x (dx) from w and y (dy); input_grad_padded the same from y = dyP
+/// ([N, O, H + (KH-1) dh, W + (KW-1) dw], ys its strides). Results are added
+/// to what the output holds.
 struct ConvGeometry {
   int64_t N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups;
   int64_t xs[4], ws[4], ys[4];

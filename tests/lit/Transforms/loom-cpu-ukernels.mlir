@@ -26,12 +26,17 @@ func.func @forward(%x: memref<1x16x6x6xf32, strided<[576, 36, 6, 1], offset: 7>>
   return
 }
 
-// The input gradient of a stride-2 convolution: the kernel reads dy's own
-// elements inside the zero-spread, padded operand (offset 2 * 9 + 2, strides
-// doubled), never the inserted zeros.
+// The input gradient of a stride-2 convolution: the zero-spread, padded
+// operand (dyP, 1x16x9x9) goes to the runtime as it is, kind 3
+// (input_grad_padded), which reads dy's own elements in it (col2im) or, at
+// unit strides, runs a forward GEMM over it.
 // CHECK-LABEL: func.func @input_grad(
-// CHECK: %[[DY:.*]] = llvm.getelementptr %{{.*}}[20] : (!llvm.ptr) -> !llvm.ptr, f32
-// CHECK: call @loom_rt_conv2d_f32(%c2_i64, %{{.*}}, %{{.*}}, %[[DY]], %c1_i64, %c16_i64, %c7_i64, %c7_i64, %c16_i64, %c3_i64, %c3_i64, %c3_i64, %c3_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c784_i64, %c49_i64, %c7_i64, %c1_i64, %c144_i64, %c9_i64, %c3_i64, %c1_i64, %c1296_i64, %c81_i64, %c18_i64, %c2_i64)
+// CHECK-SAME: %[[DYP:[^:]*]]: memref<1x16x9x9xf32>
+// CHECK: %[[P:.*]] = memref.extract_aligned_pointer_as_index %[[DYP]]
+// CHECK: %[[I:.*]] = arith.index_cast %[[P]]
+// CHECK: %[[Q:.*]] = llvm.inttoptr %[[I]]
+// CHECK: %[[DY:.*]] = llvm.getelementptr %[[Q]][0] : (!llvm.ptr) -> !llvm.ptr, f32
+// CHECK: call @loom_rt_conv2d_f32(%c3_i64, %{{.*}}, %{{.*}}, %[[DY]], %c1_i64, %c16_i64, %c7_i64, %c7_i64, %c16_i64, %c3_i64, %c3_i64, %c3_i64, %c3_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c784_i64, %c49_i64, %c7_i64, %c1_i64, %c144_i64, %c9_i64, %c3_i64, %c1_i64, %c1296_i64, %c81_i64, %c9_i64, %c1_i64)
 func.func @input_grad(%dyp: memref<1x16x9x9xf32>, %w: memref<16x16x3x3xf32>, %dx: memref<1x16x7x7xf32>) {
   linalg.generic {indexing_maps = [#dyp, #wt, #dx], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"],
                   loom.conv = {kind = "input_grad", strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, groups = 1 : i64}}

@@ -10,8 +10,10 @@
 extern "C" {
 #endif
 
-/// kind 0: y += conv(x, w); 1: w += filter gradient from x and dy = y; 2: x += input gradient from w and dy = y.
-/// x is [N, C, H, W] (padded), w [O, C/groups, KH, KW], y [N, O, OH, OW].
+/// kind 0: y += conv(x, w); 1: w += filter gradient from x and dy = y; 2: x += input gradient from w and dy = y;
+/// 3: the same from y = dy spread out by the strides and padded by (K-1) dilation on every side,
+/// [N, O, H + (KH-1) dh, W + (KW-1) dw] (what generated code has: faster at unit strides).
+/// x is [N, C, H, W] (padded), w [O, C/groups, KH, KW], y [N, O, OH, OW] (but for kind 3).
 void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, int64_t N, int64_t C, int64_t H, int64_t W,
                         int64_t O, int64_t KH, int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
                         int64_t dw, int64_t groups, int64_t xs0, int64_t xs1, int64_t xs2, int64_t xs3, int64_t ws0,
