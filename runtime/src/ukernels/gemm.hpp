@@ -3,7 +3,7 @@
 // convolution and its two gradients is such a GEMM without materialising
 // im2col: the packing routines gather the windows, and the output writer
 // scatters into the real layout (for the input gradient that is col2im, so a
-// strided convolution's gradient needs no zero-spread copy of dy).
+// strided convolution's gradient never multiplies dy's spread zeros).
 //
 // Included once per instruction set (gemm_avx512.cpp, gemm_avx2.cpp,
 // gemm_generic.cpp) with LOOM_UK_ISA naming the namespace and LOOM_UK_LANES
