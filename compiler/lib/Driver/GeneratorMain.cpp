@@ -41,10 +41,8 @@ Traces the model's exports and compiles them.
   --check-numerics      check every op's f32 outputs for NaN and Inf (cpu target; fusion off,
                         so slower): the first one stops the call with an error naming the op,
                         its model-source line and the step (as JAX's debug_nans)
-  --target=T            code-generation target: cpu, cuda, or cuda-emulator (the cuda
-                        target's kernels run as loops on the CPU, under the cuda entry
-                        points, with LOOM_CUDA_EMULATOR=1: kernels checked without a GPU);
-                        for --emit=header a list, e.g. cpu,cuda: the targets it declares
+  --target=T            code-generation target (default cpu; the list below); for
+                        --emit=header a list, e.g. cpu,cuda: the targets it declares
   --cpu=NAME            LLVM CPU name for (host) code (default x86-64-v3; 'native' for this machine)
   --cuda-chip=SM        GPU generation the PTX is for (default sm_80; runs there and on newer GPUs)
   --cuda-toolkit=DIR    CUDA toolkit with nvvm/libdevice (default $CUDA_HOME, /usr/local/cuda, /usr/lib/cuda)
@@ -89,6 +87,9 @@ int main(int argc, char **argv) {
       std::string v;
       if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
         std::printf(kUsage, argv[0]);
+        std::printf("\ntargets:\n");
+        for (const loom::Target &t : loom::kTargets)
+          std::printf("  %-20s  %s\n", std::string(t.name).c_str(), std::string(t.description).c_str());
         return 0;
       } else if (!std::strcmp(argv[i], "--print-ir-after-all")) {
         opts.printIrAfterAll = true;
@@ -111,8 +112,7 @@ int main(int argc, char **argv) {
       } else if (option(argc, argv, i, "--target", v)) {
         opts.headerTargets.clear();
         for (const std::string &t : commaList(v)) {
-          if (t != "cpu" && t != "cuda" && t != "cuda-emulator")
-            throw "unknown --target=" + t + " (supported: cpu, cuda, cuda-emulator)";
+          if (!loom::findTarget(t)) throw "unknown --target=" + t + " (supported: " + loom::targetNames() + ")";
           opts.headerTargets.push_back(t);
         }
         opts.target = opts.headerTargets.front();

@@ -127,17 +127,22 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   // The header alone needs the memory plans, which the CPU pipeline up to its
   // buffers gives (for every target: the plan is the CPU arena's).
   const bool headerOnly = emit == Stage::header && opts.dumpDir.empty();
-  const std::string target = headerOnly ? "cpu" : opts.target;
-  const bool cuda = target == "cuda", emulator = target == "cuda-emulator";
-  if (!cuda && !emulator && target != "cpu") {
-    llvm::errs() << "loom: unknown --target=" << target << " (supported: cpu, cuda, cuda-emulator)\n";
+  const Target *found = findTarget(headerOnly ? "cpu" : opts.target);
+  if (!found) {
+    llvm::errs() << "loom: unknown --target=" << opts.target << " (supported: " << targetNames() << ")\n";
     return failure();
   }
-  if (!cuda && emit == Stage::ptx) {
+  const Target &target = *found;
+  const bool cuda = target.kind == Target::Kind::cuda, emulator = target.kind == Target::Kind::cudaEmulator;
+  if (!target.ptx && emit == Stage::ptx) {
     llvm::errs() << "loom: --emit=" << stageName(emit) << " exists only for --target=cuda\n";
     return failure();
   }
-  if (opts.checkNumerics && (cuda || emulator || llvm::any_of(opts.headerTargets, [](const std::string &t) { return t != "cpu"; }))) {
+  auto gpuTarget = [](const std::string &t) {
+    const Target *h = findTarget(t);
+    return !h || h->gpu;
+  };
+  if (opts.checkNumerics && (target.gpu || llvm::any_of(opts.headerTargets, gpuTarget))) {
     llvm::errs() << "loom: --check-numerics checks CPU code only (--target=cpu); the cuda target has no NaN guard yet\n";
     return failure();
   }
@@ -183,7 +188,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   //    none into a convolution: it keeps its micro-kernel, its padding is
   //    written once). --check-numerics keeps every op apart, to check each.
   if (failed(runPasses(m, opts.checkNumerics ? "canonicalize,cse"
-                          : cuda || emulator ? "loom-fuse-elementwise,canonicalize,cse"
+                          : target.gpu ? "loom-fuse-elementwise,canonicalize,cse"
                                              : cpu::kFusePipeline,
                        opts)))
     return failure();
@@ -194,15 +199,15 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   //    lifetimes; on the GPU they are allocated and freed as they come.
   if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
   std::vector<ExportMemory> plans;
-  if (cuda || emulator) {
+  if (target.gpu) {
     // The plan is the CPU arena's: planned on a copy.
     OwningOpRef<ModuleOp> copy(m.clone());
     if (failed(runPasses(*copy, cpu::kArenaPipeline, opts))) return failure();
     plans = planMemory(*copy, gm, target);
   }
-  if (failed(runPasses(m, cuda || emulator ? "buffer-deallocation-pipeline,canonicalize,cse" : cpu::kArenaPipeline, opts)))
+  if (failed(runPasses(m, target.gpu ? "buffer-deallocation-pipeline,canonicalize,cse" : cpu::kArenaPipeline, opts)))
     return failure();
-  if (!cuda && !emulator) plans = planMemory(m, gm, target);
+  if (!target.gpu) plans = planMemory(m, gm, target);
   if (stage(Stage::buffers, printOp(m))) return success();
 
   // 5b. Each export's memory plan, by category (loom/rt/memory.hpp); the header carries it too.
@@ -224,7 +229,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   if (failed(runPasses(m, cuda ? cuda::toLLVMPipeline(opts.cudaChip, libdevice) : cpu::toLLVMPipeline(emulator), opts)))
     return failure();
   if (stage(Stage::llvm_mlir, printOp(m))) return success();
-  if (cuda && stage(Stage::ptx, [&](llvm::raw_ostream &os) { os << cuda::ptx(m); })) return success();
+  if (target.ptx && stage(Stage::ptx, [&](llvm::raw_ostream &os) { os << cuda::ptx(m); })) return success();
 
   // 8. LLVM IR (host code), optimised at O3 for the chosen CPU.
   llvm::LLVMContext llvmCtx;

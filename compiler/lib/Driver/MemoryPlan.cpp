@@ -17,7 +17,7 @@ static uint64_t bytesOf(Type t) {
   return uint64_t(m.getNumElements()) * std::max<uint64_t>(1, m.getElementTypeBitWidth() / 8);
 }
 
-std::vector<ExportMemory> planMemory(ModuleOp m, const graph::Module &gm, llvm::StringRef target) {
+std::vector<ExportMemory> planMemory(ModuleOp m, const graph::Module &gm, const Target &target) {
   std::vector<ExportMemory> plans;
   for (const graph::Function &f : gm.functions) {
     ExportMemory e;

@@ -12,10 +12,8 @@ using namespace mlir;
 
 namespace loom {
 
-std::string exportSymbol(const graph::Module &m, const graph::Function &f, llvm::StringRef target) {
-  // One library holds a model's CPU and CUDA code: the symbols must differ.
-  // (cuda-emulator code stands in for the cuda code, under its names.)
-  return "loom_" + m.name + "_" + f.name + (target == "cpu" ? "" : "_cuda");
+std::string exportSymbol(const graph::Module &m, const graph::Function &f, const Target &target) {
+  return "loom_" + m.name + "_" + f.name + std::string(target.symbolSuffix);
 }
 
 namespace {
@@ -53,7 +51,7 @@ DenseElementsAttr constantValue(RankedTensorType type, const std::vector<double>
 
 } // namespace
 
-OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m, llvm::StringRef target) {
+OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m, const Target &target) {
   ctx.loadDialect<LoomDialect, func::FuncDialect>();
   OpBuilder b(&ctx);
   OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc(), StringRef(m.name));

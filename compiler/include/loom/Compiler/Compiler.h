@@ -1,6 +1,7 @@
 // The compiler's entry points, used by the generator driver and the tests.
 #pragma once
 
+#include "loom/Compiler/Target.h"
 #include "loom/dsl/graph.hpp"
 #include "loom/rt/memory.hpp"
 
@@ -25,7 +26,7 @@ const char *stageName(Stage s);
 std::optional<Stage> parseStage(llvm::StringRef name);
 
 struct CompileOptions {
-  std::string target = "cpu";    // --target= (code stages: one of cpu, cuda, cuda-emulator)
+  std::string target = "cpu";    // --target= (code stages: one of kTargets, loom/Compiler/Target.h)
   std::vector<std::string> headerTargets{"cpu"}; // --target= list for --emit=header: the entry points it declares
   std::string cudaChip = "sm_80"; // --cuda-chip= (PTX for it runs on that GPU generation and newer)
   std::string cudaToolkit;        // --cuda-toolkit= (for libdevice; default $CUDA_HOME, /usr/local/cuda)
@@ -43,7 +44,7 @@ void registerCompilerDialects(mlir::DialectRegistry &registry);
 /// The traced graph as a `loom` module, verified; errors name the model source
 /// line. Functions are named exportSymbol(m, f, target).
 mlir::OwningOpRef<mlir::ModuleOp> importGraph(mlir::MLIRContext &ctx, const graph::Module &m,
-                                              llvm::StringRef target = "cpu");
+                                              const Target &target = kTargets[0]);
 
 /// One export's memory plan: the runtime's categories (loom/rt/memory.hpp; its
 /// name and optimizer left empty there), with the strings they name.
@@ -54,7 +55,7 @@ struct ExportMemory {
 /// Every export's plan, from the module at the `buffers` stage (the CPU
 /// target's: its arena is the temporaries' figure). Functions are found by
 /// exportSymbol(m, f, target).
-std::vector<ExportMemory> planMemory(mlir::ModuleOp bufferized, const graph::Module &m, llvm::StringRef target);
+std::vector<ExportMemory> planMemory(mlir::ModuleOp bufferized, const graph::Module &m, const Target &target);
 /// The plans as the runtime prints them (loom::rt::format).
 std::string formatMemory(const std::vector<ExportMemory> &plans);
 
@@ -64,8 +65,8 @@ std::string formatMemory(const std::vector<ExportMemory> &plans);
 std::string generateHeader(const graph::Module &m, const std::vector<ExportMemory> &plans,
                            const CompileOptions &opts = CompileOptions());
 
-/// Symbol of an export's compiled function for `target` (cuda, cuda-emulator: suffix _cuda).
-std::string exportSymbol(const graph::Module &m, const graph::Function &f, llvm::StringRef target = "cpu");
+/// Symbol of an export's compiled function for `target` (loom_MODEL_EXPORT and the target's suffix).
+std::string exportSymbol(const graph::Module &m, const graph::Function &f, const Target &target = kTargets[0]);
 
 /// Runs the pipeline (Lower.cpp) up to `emit` and writes that stage to `out`.
 mlir::LogicalResult compile(const graph::Module &m, Stage emit, const CompileOptions &opts,
