@@ -43,6 +43,20 @@ std::vector<int64_t> strides(int64_t B, int64_t R, int64_t S, int64_t pad) {
   return {B * plane, plane, row, 1};
 }
 
+/// dyP, what input_grad_padded reads: dy ([N, O, OH, OW] at strides ys) spread out by the stride s into zeros and
+/// padded by (K-1) d on every side, at the strides `ps` of a [N, O, PH, PW] tensor.
+std::vector<float> spreadPadded(const std::vector<float> &y, const std::vector<int64_t> &ys, const std::vector<int64_t> &ps,
+                                int64_t N, int64_t O, int64_t OH, int64_t OW, int64_t s, int64_t KH, int64_t KW, int64_t d) {
+  std::vector<float> yp(N * ps[0], 0.0f);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t o = 0; o < O; ++o)
+      for (int64_t i = 0; i < OH; ++i)
+        for (int64_t j = 0; j < OW; ++j)
+          yp[n * ps[0] + o * ps[1] + ((KH - 1) * d + i * s) * ps[2] + ((KW - 1) * d + j * s) * ps[3]] =
+              y[n * ys[0] + o * ys[1] + i * ys[2] + j * ys[3]];
+  return yp;
+}
+
 void check(const Case &t, ConvKind kind) {
   const int64_t Cg = t.C / t.groups, Og = t.O / t.groups;
   const int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1, OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
@@ -56,7 +70,6 @@ void check(const Case &t, ConvKind kind) {
   };
   // The reference: the same sums in double, added to what the output held.
   std::vector<float> xr = x, wr = w, yr = y;
-  const bool dx = kind == ConvKind::input_grad || kind == ConvKind::input_grad_padded;
   std::vector<double> acc(kind == ConvKind::forward ? y.size() : kind == ConvKind::filter_grad ? w.size() : x.size());
   auto &out = kind == ConvKind::forward ? yr : kind == ConvKind::filter_grad ? wr : xr;
   for (size_t i = 0; i < acc.size(); ++i) acc[i] = out[i];
@@ -72,22 +85,18 @@ void check(const Case &t, ConvKind kind) {
                 double xv = at(x, xs, n, ci, r, q), wv = at(w, ws, o, c, kh, kw), yv = at(y, ys, n, o, i, j);
                 if (kind == ConvKind::forward) acc[n * ys[0] + o * ys[1] + i * ys[2] + j * ys[3]] += xv * wv;
                 else if (kind == ConvKind::filter_grad) acc[o * ws[0] + c * ws[1] + kh * ws[2] + kw * ws[3]] += xv * yv;
-                else if (dx) acc[n * xs[0] + ci * xs[1] + r * xs[2] + q * xs[3]] += wv * yv;
+                else acc[n * xs[0] + ci * xs[1] + r * xs[2] + q * xs[3]] += wv * yv;
               }
   double scale = 0;
   for (double a : acc) scale = std::max(scale, std::fabs(a));
   ConvGeometry g{t.N, t.C, t.H, t.W, t.O, t.KH, t.KW, OH, OW, t.s, t.s, t.d, t.d, t.groups,
                  {xs[0], xs[1], xs[2], xs[3]}, {ws[0], ws[1], ws[2], ws[3]}, {ys[0], ys[1], ys[2], ys[3]}};
-  // input_grad_padded reads dyP: y spread out by the strides into zeros, padded by (K-1) d on every side.
-  const int64_t PH = t.H + (t.KH - 1) * t.d, PW = t.W + (t.KW - 1) * t.d;
-  auto ps = strides(t.O, PH, PW, t.pad);
-  std::vector<float> yp(t.N * ps[0], 0.0f);
-  for (int64_t n = 0; n < t.N; ++n)
-    for (int64_t o = 0; o < t.O; ++o)
-      for (int64_t i = 0; i < OH; ++i)
-        for (int64_t j = 0; j < OW; ++j)
-          at(yp, ps, n, o, (t.KH - 1) * t.d + i * t.s, (t.KW - 1) * t.d + j * t.s) = at(y, ys, n, o, i, j);
-  if (kind == ConvKind::input_grad_padded) std::copy(ps.begin(), ps.end(), g.ys);
+  std::vector<float> yp;
+  if (kind == ConvKind::input_grad_padded) {
+    auto ps = strides(t.O, t.H + (t.KH - 1) * t.d, t.W + (t.KW - 1) * t.d, t.pad);
+    yp = spreadPadded(y, ys, ps, t.N, t.O, OH, OW, t.s, t.KH, t.KW, t.d);
+    std::copy(ps.begin(), ps.end(), g.ys);
+  }
   for (auto &[isa, conv] : implementations()) {
     std::vector<float> xk = x, wk = w, yk = kind == ConvKind::input_grad_padded ? yp : y;
     conv(kind, g, xk.data(), wk.data(), yk.data());
@@ -143,13 +152,10 @@ TEST_CASE("micro-kernels on several threads: bit-identical for a given thread co
   for (size_t i = 0; i < w.size(); ++i) w[i] = value(i, 5);
   for (size_t i = 0; i < y.size(); ++i) y[i] = value(i, 6);
   // dyP for input_grad_padded: dy inside K - 1 zeros on every side.
-  const int64_t P = OH + 2 * (K - 1);
+  auto ps = strides(O, H + K - 1, H + K - 1, 0);
+  std::vector<float> yp = spreadPadded(y, strides(O, OH, OH, 0), ps, N, O, OH, OH, 1, K, K, 1);
   ConvGeometry gp = g;
-  gp.ys[0] = O * P * P, gp.ys[1] = P * P, gp.ys[2] = P;
-  std::vector<float> yp(N * O * P * P, 0.0f);
-  for (int64_t no = 0; no < N * O; ++no)
-    for (int64_t i = 0; i < OH; ++i)
-      for (int64_t j = 0; j < OH; ++j) yp[(no * P + i + K - 1) * P + j + K - 1] = y[(no * OH + i) * OH + j];
+  std::copy(ps.begin(), ps.end(), gp.ys);
   for (auto &[isa, conv] : implementations())
     for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad, ConvKind::input_grad_padded}) {
       auto run = [&](int threads) {

@@ -14,6 +14,8 @@ namespace loom::rt {
 namespace {
 using namespace cuda_driver;
 
+constexpr std::size_t kHeadroom = std::size_t(256) << 20; // GPU memory left free for the driver
+
 /// Managed memory in blocks rounded to 512 bytes, kept for reuse when freed
 /// (a training step allocates the same sizes every time).
 struct Allocator {

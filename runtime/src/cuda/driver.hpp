@@ -24,7 +24,6 @@ using CUstream = void *;
 constexpr int kComputeMajor = 75, kComputeMinor = 76, kManagedMemory = 83; // CUdevice_attribute
 constexpr int kJitErrorLog = 5, kJitErrorLogSize = 6, kJitOptLevel = 7;      // CUjit_option
 constexpr unsigned kAttachGlobal = 1;                                         // CU_MEM_ATTACH_GLOBAL
-constexpr std::size_t kHeadroom = std::size_t(256) << 20;                    // left free for the driver
 
 struct Driver {
 #define LOOM_CU(name, ...) CUresult (*name)(__VA_ARGS__) = nullptr;
