@@ -33,8 +33,9 @@ const char *const kFusePipeline = "loom-fuse-elementwise{keep-convolutions},cano
 // one function per distinct kernel, called from the exports, and runs on the
 // runtime's threads where it has the work; reductions left as loops may be
 // vectorized by LLVM (after the micro-kernels took the contractions).
+// A data-parallel step's all-reduce calls the runtime first (any target).
 const char *const kKernelsPipeline =
-    "loom-cpu-ukernels,loom-vectorize-reductions,loom-outline-kernels,loom-parallel-kernels";
+    "loom-all-reduce-to-runtime,loom-cpu-ukernels,loom-vectorize-reductions,loom-outline-kernels,loom-parallel-kernels";
 
 // What no micro-kernel took (kKernelsPipeline) becomes loops here, which LLVM's
 // O3 vectorizes. lower-affine follows expand-strided-metadata, which writes a

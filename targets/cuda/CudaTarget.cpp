@@ -10,9 +10,9 @@
 namespace loom::cuda {
 
 const char *const kKernelsPipeline =
-    "func.func(loom-linalg-to-gpu),gpu-kernel-outlining,loom-merge-gpu-modules,canonicalize,cse";
+    "loom-all-reduce-to-runtime,func.func(loom-linalg-to-gpu),gpu-kernel-outlining,loom-merge-gpu-modules,canonicalize,cse";
 
-const char *const kEmulatorPipeline = "func.func(loom-linalg-to-gpu,loom-gpu-emulate),canonicalize,cse";
+const char *const kEmulatorPipeline = "loom-all-reduce-to-runtime,func.func(loom-linalg-to-gpu,loom-gpu-emulate),canonicalize,cse";
 
 // Kernels keep memref descriptors (views have offsets and strides); host
 // functions take plain pointers, as on the CPU. Host allocations call

@@ -3,6 +3,8 @@
 // hand-written or traced module names what is wrong.
 #include "loom/Dialect/LoomOps.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
@@ -14,11 +16,32 @@ using namespace loom;
 #include "loom/Dialect/LoomDialect.cpp.inc"
 #include "loom/Dialect/LoomInterfaces.cpp.inc"
 
+namespace {
+/// loom.all_reduce on tensors becomes loom.all_reduce on their buffers, in
+/// place: each result is its operand's buffer, overwritten with the mean.
+struct AllReduceBufferization
+    : bufferization::DstBufferizableOpInterfaceExternalModel<AllReduceBufferization, AllReduceOp> {
+  LogicalResult bufferize(Operation *op, RewriterBase &rw, const bufferization::BufferizationOptions &options) const {
+    SmallVector<Value> buffers;
+    for (Value v : op->getOperands()) {
+      FailureOr<Value> buffer = bufferization::getBuffer(rw, v, options);
+      if (failed(buffer)) return failure();
+      buffers.push_back(*buffer);
+    }
+    rw.setInsertionPoint(op);
+    rw.create<AllReduceOp>(op->getLoc(), TypeRange{}, buffers);
+    bufferization::replaceOpWithBufferizedValues(rw, op, buffers);
+    return success();
+  }
+};
+} // namespace
+
 void LoomDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "loom/Dialect/LoomOps.cpp.inc"
       >();
+  AllReduceOp::attachInterface<AllReduceBufferization>(*getContext());
 }
 
 #define GET_OP_CLASSES
@@ -265,4 +288,27 @@ LogicalResult Conv2dInputGradOp::verify() {
 LogicalResult Conv2dFilterGradOp::verify() {
   return verifyConv(*this, shapeOf(getLhs()), shapeOf(getResult()), shapeOf(getRhs()), getStrides(), getDilations(),
                     getGroups());
+}
+
+void AllReduceOp::build(OpBuilder &b, OperationState &st, ValueRange values) {
+  st.addOperands(values);
+  for (Value v : values)
+    if (isa<RankedTensorType>(v.getType())) st.addTypes(v.getType());
+}
+
+LogicalResult AllReduceOp::verify() {
+  bool tensors = llvm::all_of(getValues(), [](Value v) { return isa<RankedTensorType>(v.getType()); });
+  bool buffers = llvm::all_of(getValues(), [](Value v) { return isa<MemRefType>(v.getType()); });
+  if (!tensors && !buffers) return emitOpError("takes tensors or buffers, not both");
+  return success(); // results against operands: DestinationStyleOpInterface's verifier
+}
+
+/// On buffers it reads and overwrites each one (and must stay where it is);
+/// on tensors it is a value like any other.
+void AllReduceOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  for (OpOperand &operand : getValuesMutable())
+    if (isa<MemRefType>(operand.get().getType())) {
+      effects.emplace_back(MemoryEffects::Read::get(), &operand, SideEffects::DefaultResource::get());
+      effects.emplace_back(MemoryEffects::Write::get(), &operand, SideEffects::DefaultResource::get());
+    }
 }

@@ -266,6 +266,8 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
       << join(outDoc) << "\n";
     if (f.kind == Function::train)
       h << "  /// " << f.optimizer.name() << " updates the parameters in place; the loss is logged.\n";
+    if (f.data_parallel)
+      h << "  /// Data-parallel: the gradients are averaged over the run's processes (loom::rt::communicator()) first.\n";
     std::string ret = f.kind == Function::train && single ? "float" : result;
     h << "  /// Bytes of " << f.name << "'s temporaries on the CPU (one arena, allocated at the first call).\n"
       << "  static uint64_t " << f.name << "_arena_bytes() { return " << exportSymbol(m, f) << "_arena_bytes; }\n";
@@ -279,8 +281,13 @@ std::string generateHeader(const graph::Module &m, const std::vector<ExportMemor
     };
     std::string checks;
     for (auto &t : s.inputs) checks += check(t, "const auto");
-    h << "  " << ret << " " << f.name << "(" << join(fullSig) << ") {\n" << checks << fits << hiddenSetup << "    " << result
-      << " r;\n" << dispatch(pass, passCuda);
+    // A data-parallel step: a communicator if mpirun started several
+    // processes, and its all-reduce's failure (kept by the runtime while
+    // generated code ran) thrown after the call.
+    std::string dp = f.data_parallel ? "    loom::rt::require_communicator(\"" + call + "\");\n" : "";
+    std::string dpEnd = f.data_parallel ? "    loom::rt::finish_all_reduce(\"" + call + "\");\n" : "";
+    h << "  " << ret << " " << f.name << "(" << join(fullSig) << ") {\n" << checks << fits << dp << hiddenSetup << "    "
+      << result << " r;\n" << dispatch(pass, passCuda) << dpEnd;
     if (f.kind == Function::train)
       h << "    log_.record(\"" << f.name << "\", " << (single ? "r[0]" : "r.loss[0]") << ");\n";
     h << "    return r" << (f.kind == Function::train && single ? "[0]" : "") << ";\n  }\n";

@@ -94,6 +94,7 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m, cons
     auto fn = b.create<func::FuncOp>(loc, exportSymbol(m, f, target), b.getFunctionType(argTypes, resultTypes));
     fn->setAttr("loom.export", b.getStringAttr(f.name));
     if (f.kind == graph::Function::grad) fn->setAttr("loom.grad", b.getUnitAttr());
+    if (f.data_parallel) fn->setAttr("loom.data_parallel", b.getUnitAttr());
     if (f.kind == graph::Function::train) {
       const graph::Optimizer &o = f.optimizer;
       fn->setAttr("loom.train", b.getDictionaryAttr({

@@ -1,5 +1,6 @@
 // -loom-autodiff: reverse-mode differentiation of train steps and gradient
-// exports, then the optimizer update (PyTorch's SGD, Adam, AdamW).
+// exports, then the optimizer update (PyTorch's SGD, Adam, AdamW); in a
+// data-parallel step the gradients are averaged over the processes first.
 //
 // The backward pass walks the forward ops in reverse, asking each op's
 // VJPOpInterface for its operands' gradients and summing gradients of values
@@ -178,6 +179,13 @@ LogicalResult differentiate(func::FuncOp fn) {
   OpBuilder b(ret);
   auto grads = backward(fn, loss, wrt, b);
   if (failed(grads)) return failure();
+  // A data-parallel step updates every process's copy with the mean of all
+  // processes' gradients (PyTorch's DDP): one all-reduce for all of them,
+  // which the runtime splits into buckets.
+  if (train && fn->hasAttr("loom.data_parallel") && !grads->empty()) {
+    auto reduced = b.create<AllReduceOp>(NameLoc::get(b.getStringAttr("all-reduce of the gradients"), fn.getLoc()), *grads);
+    grads->assign(reduced.getResults().begin(), reduced.getResults().end());
+  }
 
   SmallVector<Value> results(ret.getOperands());
   auto addResult = [&](Value v, StringRef attr, StringRef name) {

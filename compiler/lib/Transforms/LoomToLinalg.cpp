@@ -424,6 +424,7 @@ struct LoomToLinalgPass : loom::impl::LoomToLinalgBase<LoomToLinalgPass> {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LoomDialect>();
+    target.addLegalOp<AllReduceOp>(); // bufferized as it is (LoomDialect.cpp), then runtime calls
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
                            tensor::TensorDialect, func::FuncDialect>();
     RewritePatternSet patterns(ctx);

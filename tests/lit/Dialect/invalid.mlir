@@ -214,3 +214,11 @@ func.func @conv_output(%x: tensor<2x4x9x9xf32>, %w: tensor<6x4x3x3xf32>) {
   %0 = loom.conv2d %x, %w strides = [2, 2] dilations = [1, 1] groups = 1 : tensor<2x4x9x9xf32>, tensor<6x4x3x3xf32> -> tensor<2x6x7x7xf32>
   return
 }
+
+// -----
+
+func.func @all_reduce_mixed(%t: tensor<4xf32>, %m: memref<4xf32>) {
+  // expected-error @below {{'loom.all_reduce' op takes tensors or buffers, not both}}
+  %r = loom.all_reduce %t, %m : tensor<4xf32>, memref<4xf32> -> tensor<4xf32>
+  return
+}

@@ -103,3 +103,12 @@ func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x6x
   %y = loom.conv2d %x, %w strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x4x9x9xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x3x3xf32>
   return %y : tensor<2x6x3x3xf32>
 }
+
+// CHECK-LABEL: func.func @all_reduce
+func.func @all_reduce(%a: tensor<16x8xf32>, %b: tensor<16xf32>, %m: memref<4xf32>) -> (tensor<16x8xf32>, tensor<16xf32>) {
+  // CHECK: %{{.*}}:2 = loom.all_reduce %{{.*}}, %{{.*}} : tensor<16x8xf32>, tensor<16xf32> -> tensor<16x8xf32>, tensor<16xf32>
+  %r:2 = loom.all_reduce %a, %b : tensor<16x8xf32>, tensor<16xf32> -> tensor<16x8xf32>, tensor<16xf32>
+  // CHECK: loom.all_reduce %{{.*}} : memref<4xf32>
+  loom.all_reduce %m : memref<4xf32>
+  return %r#0, %r#1 : tensor<16x8xf32>, tensor<16xf32>
+}

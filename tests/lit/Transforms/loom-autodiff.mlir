@@ -220,3 +220,32 @@ func.func @norule(%w: tensor<2xf32> {loom.param = "w"}, %step: tensor<i64> {loom
   %1 = loom.reduce_sum %0 axes = [0] : tensor<2xf32> -> tensor<f32>
   return %1 : tensor<f32>
 }
+
+// -----
+
+// A data-parallel step: the gradients of both parameters go through one
+// loom.all_reduce (their mean over the processes) before the update; the
+// frozen parameter's, which has none, does not.
+// CHECK-LABEL: func.func @data_parallel
+// d/db of (... + b) is the backward pass's seed, 1.
+// CHECK: %[[DB:.*]] = loom.constant dense<1.000000e+00> : tensor<f32>
+// CHECK: %[[DW:.*]] = loom.mul %{{.*}}, %arg3 : tensor<2xf32>
+// CHECK: %[[R:.*]]:2 = loom.all_reduce %[[DW]], %[[DB]] : tensor<2xf32>, tensor<f32> -> tensor<2xf32>, tensor<f32>
+// CHECK: loom.mul %{{.*}}, %[[R]]#0
+// CHECK: loom.mul %arg4, %[[R]]#1
+// CHECK-NOT: loom.all_reduce
+// LOC-LABEL: func.func @data_parallel
+// LOC: loom.all_reduce {{.*}} loc("all-reduce of the gradients"
+func.func @data_parallel(%w: tensor<2xf32> {loom.param = "w"}, %b: tensor<f32> {loom.param = "b"},
+                         %f: tensor<2xf32> {loom.param = "f", loom.frozen},
+                         %x: tensor<2xf32> {loom.input = "x"}, %lr: tensor<f32> {loom.input = "lr"},
+                         %step: tensor<i64> {loom.input = "step"}, %seed: tensor<i64> {loom.input = "seed"})
+    -> (tensor<f32> {loom.output = "loss"}) attributes {loom.export = "data_parallel", loom.data_parallel,
+        loom.train = {optimizer = "sgd", momentum = 0.0 : f64, dampening = 0.0 : f64, nesterov = false,
+                      weight_decay = 0.0 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64}} {
+  %0 = loom.mul %w, %x : tensor<2xf32>
+  %1 = loom.mul %0, %f : tensor<2xf32>
+  %2 = loom.reduce_sum %1 axes = [0] : tensor<2xf32> -> tensor<f32>
+  %3 = loom.add %2, %b : tensor<f32>
+  return %3 : tensor<f32>
+}

@@ -4,6 +4,7 @@
 include "loom/Dialect/LoomDialect.td"
 include "loom/Dialect/LoomInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
@@ -424,5 +425,37 @@ def Loom_Conv2dFilterGradOp : Loom_ConvOp<"conv2d_filter_grad",
             : tensor<10x1x34x34xf32>, tensor<10x3x28x28xf32> -> tensor<3x1x7x7xf32>
     ```
   }]>;
+
+//===----------------------------------------------------------------------===//
+// Data parallelism
+//===----------------------------------------------------------------------===//
+
+def Loom_AllReduceOp : Loom_Op<"all_reduce", [
+    DestinationStyleOpInterface, DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "The mean of each tensor over the processes of a data-parallel run";
+  let description = [{
+    A data-parallel train step's gradients, averaged over every process
+    (rank) of the run before the optimizer update, as PyTorch's
+    DistributedDataParallel averages them. -loom-autodiff makes one for all of
+    a step's gradients; on tensors each result is its operand's mean, on
+    buffers (after bufferization) the buffers are overwritten with it, and
+    -loom-all-reduce-to-runtime makes it runtime calls, which pack the buffers
+    into buckets of a few MB and all-reduce each bucket once (runtime/src/
+    distributed.cpp). A run of one process leaves the values as they are.
+
+    ```mlir
+    %g:2 = loom.all_reduce %dw, %db : tensor<16x8xf32>, tensor<16xf32> -> tensor<16x8xf32>, tensor<16xf32>
+    loom.all_reduce %bw, %bb : memref<16x8xf32>, memref<16xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyTypeOf<[Loom_FloatTensor, MemRefOf<[F32]>]>>:$values);
+  let results = (outs Variadic<Loom_FloatTensor>:$results);
+  let assemblyFormat = "$values attr-dict `:` type($values) (`->` type($results)^)?";
+  let builders = [OpBuilder<(ins "mlir::ValueRange":$values)>];
+  let extraClassDeclaration = [{
+    mlir::MutableOperandRange getDpsInitsMutable() { return getValuesMutable(); }
+  }];
+  let hasVerifier = 1;
+}
 
 #endif // LOOM_OPS_TD

@@ -80,6 +80,9 @@ def LoomAutodiff : Pass<"loom-autodiff", "mlir::ModuleOp"> {
     count `step`): it gains one argument per optimizer-state tensor
     (`loom.state`) and returns the new value of every parameter and state
     tensor, marked `loom.update` with the name of the argument it replaces.
+    A train step marked `loom.data_parallel` averages its gradients over the
+    run's processes first: one `loom.all_reduce` of all of them, between the
+    backward pass and the update.
 
     ```mlir
     func.func @f(%w: tensor<2xf32> {loom.param = "w"}, %x: tensor<1x2xf32> {loom.input = "x"},
@@ -285,6 +288,30 @@ def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
     Option<"minChannels", "min-channels", "int64_t", /*default=*/"16",
            "smallest GEMM dimension worth a micro-kernel (rows and reduction; for matmuls also columns)">
   ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def LoomAllReduceToRuntime : Pass<"loom-all-reduce-to-runtime", "mlir::ModuleOp"> {
+  let summary = "loom.all_reduce on buffers as calls of the runtime's data-parallel all-reduce";
+  let description = [{
+    Each `loom.all_reduce` of buffers becomes one `loom_rt_all_reduce_add`
+    call per buffer (its first element's address and its element count), in
+    operand order, then one `loom_rt_all_reduce_wait`: the runtime packs the
+    buffers into buckets (DDP's bucket_cap_mb, 25 MB unless
+    LOOM_DP_BUCKET_MB says otherwise), all-reduces each bucket once over the
+    process's communicator, and writes each buffer's mean back before `wait`
+    returns (runtime/src/distributed.cpp). Every target runs it: the calls
+    are host code.
+
+    ```mlir
+    loom.all_reduce %dw, %db : memref<16x8xf32>, memref<16xf32>
+    // becomes
+    call @loom_rt_all_reduce_add(%pw, %c128_i64) : (!llvm.ptr, i64) -> ()
+    call @loom_rt_all_reduce_add(%pb, %c16_i64) : (!llvm.ptr, i64) -> ()
+    call @loom_rt_all_reduce_wait() : () -> ()
+    ```
+  }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect"];
 }

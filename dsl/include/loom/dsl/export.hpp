@@ -83,11 +83,12 @@ template <class R> void add_outputs(Tracer &tr, const R &r) {
 namespace detail {
 template <class F>
 void trace_export(const std::string &name, graph::Function::Kind kind, F &&fn, const loc_t &loc,
-                  graph::Optimizer opt = {}) {
+                  graph::Optimizer opt = {}, bool data_parallel = false) {
   auto &tr = Tracer::get();
   if (!is_identifier(name)) trace_error("export name '" + name + "' is not a C++ identifier");
   tr.begin(name, kind);
   tr.fn->optimizer = opt;
+  tr.fn->data_parallel = data_parallel;
   using Args = typename call_traits<std::decay_t<F>>::args;
   auto gloc = to_loc(loc);
   tr.last_loc = gloc;
@@ -148,6 +149,22 @@ struct AdamW {
 /// grad checks.
 template <class F> void export_train_step(const std::string &name, F &&fn, graph::Optimizer opt, LOOM_HERE) {
   detail::trace_export(name, graph::Function::train, fn, loc, opt);
+  detail::trace_export(name + "_grad", graph::Function::grad, fn, loc);
+}
+
+/// Data parallelism, as PyTorch's DistributedDataParallel: every process (an
+/// MPI rank, loom::rt::MpiSession) runs the step on its own shard of the batch,
+/// and the gradients are averaged over all processes (all-reduced in buckets)
+/// before the optimizer updates each process's copy of the parameters, which
+/// so stay identical. The loss and batch norm's statistics stay per process.
+/// Run as one process, the step is the plain one.
+struct DataParallel {};
+
+/// A train step as above whose gradients are averaged over the processes of
+/// the run (its `<name>_grad` export stays local: a process's own gradients).
+template <class F>
+void export_train_step(const std::string &name, F &&fn, graph::Optimizer opt, DataParallel, LOOM_HERE) {
+  detail::trace_export(name, graph::Function::train, fn, loc, opt, /*data_parallel=*/true);
   detail::trace_export(name + "_grad", graph::Function::grad, fn, loc);
 }
 

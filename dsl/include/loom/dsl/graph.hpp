@@ -79,6 +79,8 @@ struct Function {
   /// and state updated in place; grad: loss and gradients (grad_<name> outputs).
   enum Kind { forward, train, grad } kind = forward;
   Optimizer optimizer; // train only
+  /// train only: gradients are averaged over the processes of a run before the update.
+  bool data_parallel = false;
   std::string name;
   std::vector<Node> nodes;
   std::vector<int> params, inputs, outputs; // node ids, in signature order
