@@ -109,12 +109,15 @@ void append_cifar10(Dataset &d, const std::vector<unsigned char> &data, const st
   }
 }
 
-Batcher::Batcher(const Dataset &data, long batch, uint64_t seed, bool shuffle)
-    : data_(data), batch_(batch), seed_(seed), shuffle_(shuffle) {
+Batcher::Batcher(const Dataset &data, long batch, uint64_t seed, bool shuffle, Shard shard)
+    : data_(data), batch_(batch), seed_(seed), shuffle_(shuffle), shard_(shard) {
   if (batch <= 0) throw Error("batch size must be positive");
-  if (data.n < batch)
+  if (shard.count < 1 || shard.rank < 0 || shard.rank >= shard.count)
+    throw Error("shard " + std::to_string(shard.rank) + " of " + std::to_string(shard.count) +
+                ": expected a rank from 0 to count - 1");
+  if (data.n < batch * shard.count)
     throw Error("the dataset has " + std::to_string(data.n) + " examples, fewer than one batch of " +
-                std::to_string(batch));
+                std::to_string(batch) + (shard.count > 1 ? " for each of " + std::to_string(shard.count) + " processes" : ""));
 }
 
 void Batcher::fill(long epoch, long b, float *images, int64_t *labels) {
@@ -134,7 +137,7 @@ void Batcher::fill(long epoch, long b, float *images, int64_t *labels) {
   }
   long size = data_.image_size();
   for (long k = 0; k < batch_; ++k) {
-    long i = order_[b * batch_ + k];
+    long i = order_[(b * shard_.count + shard_.rank) * batch_ + k];
     std::memcpy(images + k * size, data_.image(i), size * sizeof(float));
     labels[k] = data_.labels[i];
   }

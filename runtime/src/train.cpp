@@ -1,4 +1,5 @@
 #include "loom/rt/train.hpp"
+#include "loom/rt/distributed.hpp"
 #include "loom/rt/philox.hpp"
 #include "loom/rt/safetensors.hpp"
 
@@ -231,6 +232,7 @@ SafetensorsFile read_safetensors(const std::string &path, const std::string &wha
 }
 
 void save_checkpoint(const std::string &path, ParamStore &params, ParamStore &state, TrainLog &log) {
+  if (rank() != 0) return; // the ranks of a data-parallel run hold the same values: rank 0 writes them
   nlohmann::ordered_json header;
   nlohmann::ordered_json meta = {{"format", "pt"}, {"producer", "loom"}};
   for (auto &[name, steps] : log.step_counts()) meta["loom.steps." + name] = std::to_string(steps);

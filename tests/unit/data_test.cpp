@@ -124,6 +124,28 @@ TEST_CASE("batches: a seeded permutation per epoch, partial batch dropped") {
   CHECK_THROWS_WITH(Batcher(d, 11, 0), "the dataset has 10 examples, fewer than one batch of 11");
 }
 
+TEST_CASE("the shards of a data-parallel run split each global batch in rank order") {
+  Dataset d;
+  d.n = 20, d.c = 1, d.h = 1, d.w = 1;
+  for (long i = 0; i < d.n; ++i) d.images.push_back(float(i)), d.labels.push_back(i % 10);
+  Batcher whole(d, 6, 3), rank0(d, 3, 3, true, {0, 2}), rank1(d, 3, 3, true, {1, 2});
+  CHECK(whole.batches_per_epoch() == 3);
+  CHECK(rank0.batches_per_epoch() == 3);
+  for (long e = 0; e < 2; ++e)
+    for (long b = 0; b < 3; ++b) {
+      float all[6], part[6];
+      int64_t la[6], lp[6];
+      whole.fill(e, b, all, la);
+      rank0.fill(e, b, part, lp);
+      rank1.fill(e, b, part + 3, lp + 3);
+      CHECK(std::equal(all, all + 6, part));
+      CHECK(std::equal(la, la + 6, lp));
+    }
+  CHECK_THROWS_WITH(Batcher(d, 3, 0, true, {2, 2}), "shard 2 of 2: expected a rank from 0 to count - 1");
+  CHECK_THROWS_WITH(Batcher(d, 8, 0, true, {0, 3}),
+                    "the dataset has 20 examples, fewer than one batch of 8 for each of 3 processes");
+}
+
 TEST_CASE("Fashion-MNIST from Debian's dataset-fashion-mnist") {
   auto test = load_fashion_mnist("test");
   CHECK(test.n == 10000);

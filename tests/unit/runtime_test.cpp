@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <cstdint>
 #include <vector>
@@ -198,4 +199,70 @@ TEST_CASE("progress written to a log: whole lines, running means over the epoch,
   std::fclose(g);
   CHECK(text.find("\rcnn: epoch 1/1  loss 1.5000  accuracy 0.500") != std::string::npos);
   CHECK(text.back() == '\n');
+}
+
+namespace {
+/// Two ranks, the other one's values all `other`: records each all-reduce's size.
+struct FakePair final : Communicator {
+  float other = 1;
+  bool fail = false;
+  std::vector<std::size_t> calls;
+  int rank() const override { return 0; }
+  int size() const override { return 2; }
+  std::string name() const override { return "fake"; }
+  void all_reduce_sum(float *data, std::size_t n, double) override {
+    if (fail) throw Error("rank 1 did not answer");
+    calls.push_back(n);
+    for (std::size_t i = 0; i < n; ++i) data[i] += other;
+  }
+  void broadcast(void *, std::size_t, int, double) override {}
+  [[noreturn]] void abort(int code) override { std::_Exit(code); }
+};
+} // namespace
+
+TEST_CASE("a data-parallel step's gradients: bucketed, all-reduced once per bucket, averaged") {
+  // 25 floats a bucket (read once, at the first all-reduce of the process).
+  setenv("LOOM_DP_BUCKET_MB", "0.0001", 1);
+  FakePair pair;
+  set_communicator(&pair);
+  std::vector<std::vector<float>> grads;
+  for (std::size_t n : {10, 10, 10, 40, 5}) {
+    grads.emplace_back(n);
+    for (std::size_t i = 0; i < n; ++i) grads.back()[i] = float(grads.size() * 100 + i);
+  }
+  const auto before = grads;
+  for (auto &g : grads) loom_rt_all_reduce_add(g.data(), int64_t(g.size()));
+  loom_rt_all_reduce_wait();
+  // 10 + 10 fill a bucket the third would overflow; 40 is a bucket of its own, in place.
+  CHECK(pair.calls == std::vector<std::size_t>{20, 10, 40, 5});
+  for (std::size_t k = 0; k < grads.size(); ++k)
+    for (std::size_t i = 0; i < grads[k].size(); ++i) CHECK(grads[k][i] == (before[k][i] + 1) / 2);
+  CHECK_NOTHROW(finish_all_reduce("m::Model::step"));
+
+  // One process: nothing is reduced or changed.
+  set_communicator(nullptr);
+  auto solo = before[0];
+  loom_rt_all_reduce_add(solo.data(), int64_t(solo.size()));
+  loom_rt_all_reduce_wait();
+  CHECK(solo == before[0]);
+  // ... unless mpirun started several, and then the step says what is missing.
+  setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+  CHECK_THROWS_WITH(require_communicator("m::Model::step"),
+                    "m::Model::step: a data-parallel step in a process that mpirun started as one of 2, but without a "
+                    "communicator: create a loom::rt::MpiSession first (else each process trains alone)");
+  unsetenv("OMPI_COMM_WORLD_SIZE");
+  CHECK_NOTHROW(require_communicator("m::Model::step"));
+
+  // A failed all-reduce: kept while generated code runs, thrown after the step.
+  set_communicator(&pair);
+  pair.fail = true;
+  CHECK_FALSE(collective_failed());
+  loom_rt_all_reduce_add(solo.data(), int64_t(solo.size()));
+  loom_rt_all_reduce_wait();
+  CHECK(collective_failed());
+  CHECK_THROWS_WITH(finish_all_reduce("m::Model::step"),
+                    "m::Model::step: the all-reduce of the gradients failed on rank 0 of 2: rank 1 did not answer; this "
+                    "step's update used unreduced gradients, so the ranks are out of step: restart from the last checkpoint");
+  CHECK_NOTHROW(finish_all_reduce("m::Model::step")); // thrown once
+  set_communicator(nullptr);
 }

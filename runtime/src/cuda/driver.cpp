@@ -25,7 +25,8 @@ Driver::Driver() {
   LOOM_SYM(cuInit) LOOM_SYM(cuDeviceGetCount) LOOM_SYM(cuDeviceGet) LOOM_SYM(cuDeviceGetName)
   LOOM_SYM(cuDeviceGetAttribute) LOOM_SYM(cuDeviceTotalMem_v2) LOOM_SYM(cuDevicePrimaryCtxRetain)
   LOOM_SYM(cuCtxSetCurrent) LOOM_SYM(cuCtxSynchronize) LOOM_SYM(cuModuleLoadDataEx) LOOM_SYM(cuModuleGetFunction)
-  LOOM_SYM(cuLaunchKernel) LOOM_SYM(cuStreamCreate) LOOM_SYM(cuStreamSynchronize) LOOM_SYM(cuMemAllocManaged)
+  LOOM_SYM(cuLaunchKernel) LOOM_SYM(cuStreamCreate) LOOM_SYM(cuStreamSynchronize) LOOM_SYM(cuStreamQuery)
+  LOOM_SYM(cuPointerGetAttribute) LOOM_SYM(cuMemAllocManaged)
   LOOM_SYM(cuMemFree_v2) LOOM_SYM(cuMemGetInfo_v2) LOOM_SYM(cuMemcpyAsync) LOOM_SYM(cuMemsetD32Async)
   LOOM_SYM(cuMemsetD16Async) LOOM_SYM(cuGetErrorName) LOOM_SYM(cuGetErrorString)
 #undef LOOM_SYM

@@ -24,6 +24,8 @@ using CUstream = void *;
 constexpr int kComputeMajor = 75, kComputeMinor = 76, kManagedMemory = 83; // CUdevice_attribute
 constexpr int kJitErrorLog = 5, kJitErrorLogSize = 6, kJitOptLevel = 7;      // CUjit_option
 constexpr unsigned kAttachGlobal = 1;                                         // CU_MEM_ATTACH_GLOBAL
+constexpr int kPointerMemoryType = 2, kMemoryTypeHost = 1;                    // CU_POINTER_ATTRIBUTE_MEMORY_TYPE
+constexpr CUresult kNotReady = 600;                                           // CUDA_ERROR_NOT_READY
 
 struct Driver {
 #define LOOM_CU(name, ...) CUresult (*name)(__VA_ARGS__) = nullptr;
@@ -42,6 +44,8 @@ struct Driver {
           void **, void **)
   LOOM_CU(cuStreamCreate, CUstream *, unsigned)
   LOOM_CU(cuStreamSynchronize, CUstream)
+  LOOM_CU(cuStreamQuery, CUstream)
+  LOOM_CU(cuPointerGetAttribute, void *, int, CUdeviceptr)
   LOOM_CU(cuMemAllocManaged, CUdeviceptr *, std::size_t, unsigned)
   LOOM_CU(cuMemFree_v2, CUdeviceptr)
   LOOM_CU(cuMemGetInfo_v2, std::size_t *, std::size_t *)

@@ -40,13 +40,23 @@ Dataset read_cifar10(const std::vector<std::string> &paths);
 /// Appends one batch file's records already in memory (all or none; `path` is for messages).
 void append_cifar10(Dataset &d, const std::vector<unsigned char> &data, const std::string &path);
 
+/// Which part of each global batch a process of a data-parallel run reads
+/// (loom::rt::this_shard() gives this process's).
+struct Shard {
+  int rank = 0, count = 1;
+};
+
 /// Visits a dataset in batches of a fixed size, shuffled from (seed, epoch)
 /// with a Philox-driven Fisher-Yates shuffle; the last partial batch of an
-/// epoch is dropped (static batch sizes).
+/// epoch is dropped (static batch sizes). With a shard of `count` processes,
+/// every process shuffles alike and global batch b (batch * count examples)
+/// is split in rank order: this process's batch b is its rank's slice, so
+/// count processes on batches of `batch` see exactly what one process on
+/// batches of batch * count sees.
 class Batcher {
 public:
-  Batcher(const Dataset &data, long batch, uint64_t seed, bool shuffle = true);
-  long batches_per_epoch() const { return data_.n / batch_; }
+  Batcher(const Dataset &data, long batch, uint64_t seed, bool shuffle = true, Shard shard = {});
+  long batches_per_epoch() const { return data_.n / (batch_ * shard_.count); }
   /// Copies batch `b` of epoch `epoch` into images (batch * image_size floats) and labels.
   void fill(long epoch, long b, float *images, int64_t *labels);
 
@@ -55,6 +65,7 @@ private:
   long batch_;
   uint64_t seed_;
   bool shuffle_;
+  Shard shard_;
   long order_epoch_ = -1;
   std::vector<long> order_;
 };

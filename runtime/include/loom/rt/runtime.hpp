@@ -5,6 +5,7 @@
 #include "loom/rt/buffer.hpp"
 #include "loom/rt/data.hpp"
 #include "loom/rt/device.hpp"
+#include "loom/rt/distributed.hpp"
 #include "loom/rt/error.hpp"
 #include "loom/rt/memory.hpp"
 #include "loom/rt/numerics.hpp"

@@ -44,7 +44,8 @@ private:
 /// counts (metadata "loom.steps.<export>") as a safetensors file that
 /// PyTorch's safetensors loader reads. Crash-safe: written to PATH.tmp,
 /// fsync'd, renamed over PATH and the directory fsync'd, so PATH always holds
-/// a whole checkpoint, the old one or the new.
+/// a whole checkpoint, the old one or the new. In a data-parallel run only
+/// rank 0 writes (the others return at once).
 void save_checkpoint(const std::string &path, ParamStore &params, ParamStore &state, TrainLog &log);
 
 /// Restores a checkpoint written by save_checkpoint, or a PyTorch state_dict
