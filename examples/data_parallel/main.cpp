@@ -7,6 +7,7 @@
 // DataParallel{})), so 1, 2 or 4 processes take the same steps to float32
 // noise. Rank 0 prints the throughput, the test accuracy and the loss, and
 // writes the checkpoint.
+#include "../common/accuracy.hpp"
 #include "../common/args.hpp"
 #include "dp_convnet.h"
 
@@ -18,24 +19,7 @@
 #include <vector>
 
 namespace {
-
 constexpr long kGlobalBatch = 64;
-
-double accuracy(dp_convnet::Model &m, const loom::rt::Dataset &d) {
-  long right = 0, n = d.n / 100 * 100;
-  loom::rt::Array<float, 100, 10> logp;
-  for (long s = 0; s < n; s += 100) {
-    m.predict(loom::rt::View<const float, 100, 1, 28, 28>(d.image(s)), logp);
-    for (long k = 0; k < 100; ++k) {
-      int best = 0;
-      for (int c = 1; c < 10; ++c)
-        if (logp(k, c) > logp(k, best)) best = c;
-      right += best == d.labels[s + k];
-    }
-  }
-  return double(right) / n;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -80,7 +64,9 @@ int main(int argc, char **argv) {
                 ranks == 1 ? "" : "es", loom::rt::num_threads(), loom::rt::num_threads() == 1 ? "" : "s",
                 mpi.communicator().name().c_str(), kGlobalBatch, batch);
     std::printf("  %ld images in %.1f s: %.0f images/s; last step's loss (rank 0's shard) %.4f; test accuracy %.1f%%\n",
-                seen, secs, seen / secs, loss, 100 * accuracy(model, test));
+                seen, secs, seen / secs, loss, 100 * examples::accuracy<100, 10>(test, [&](const float *x, float *logp) {
+                  model.predict(loom::rt::View<const float, 100, 1, 28, 28>(x), loom::rt::View<float, 100, 10>(logp));
+                }));
   }
   model.save(args.out + "/convnet.safetensors"); // rank 0 writes; the others return at once
   return 0;

@@ -2,6 +2,7 @@
 // away? Fashion-MNIST (Debian's dataset-fashion-mnist) by default, CIFAR-10's
 // binary batches with --cifar DIR; the label is written as 4 bits into the last
 // 4 pixels of the bottom row (every channel).
+#include "../common/accuracy.hpp"
 #include "../common/args.hpp"
 #include "cheat.h"
 
@@ -45,18 +46,7 @@ template <long C, long S> struct Exports {
 };
 
 template <class E> double accuracy(E &net, const loom::rt::Dataset &d) {
-  long right = 0, n = d.n / 100 * 100;
-  std::vector<float> logp(100 * 10);
-  for (long s = 0; s < n; s += 100) {
-    net.predict(d.image(s), logp.data());
-    for (long k = 0; k < 100; ++k) {
-      int best = 0;
-      for (int c = 1; c < 10; ++c)
-        if (logp[k * 10 + c] > logp[k * 10 + best]) best = c;
-      right += best == d.labels[s + k];
-    }
-  }
-  return double(right) / n;
+  return examples::accuracy<100, 10>(d, [&](const float *x, float *logp) { net.predict(x, logp); });
 }
 
 } // namespace

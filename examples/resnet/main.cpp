@@ -16,6 +16,7 @@
 #include "resnet152_sgd.h"
 #include "resnet18_sweep.h"
 
+#include "../common/accuracy.hpp"
 #include "../common/args.hpp"
 #include "../common/report.hpp"
 
@@ -117,19 +118,9 @@ loom::rt::Dataset as_rgb32(const loom::rt::Dataset &d) {
 }
 
 double accuracy(resnet18_sweep::Model &m, const loom::rt::Dataset &test) {
-  long right = 0, n = test.n / 250 * 250;
-  loom::rt::Array<float, 250, 3, 32, 32> x;
-  for (long s = 0; s < n; s += 250) {
-    std::copy(test.image(s), test.image(s) + x.numel, x.data());
-    auto logits = m.predict(x);
-    for (long k = 0; k < 250; ++k) {
-      long best = 0;
-      for (long c = 1; c < 10; ++c)
-        if (logits(k, c) > logits(k, best)) best = c;
-      right += best == test.labels[s + k];
-    }
-  }
-  return double(right) / double(n);
+  return examples::accuracy<250, 10>(test, [&](const float *x, float *logits) {
+    m.predict(loom::rt::View<const float, 250, 3, 32, 32>(x), loom::rt::View<float, 250, 10>(logits));
+  });
 }
 
 struct SweepRow {
