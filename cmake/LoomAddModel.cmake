@@ -89,6 +89,25 @@ function(loom_add_generator name)
   set_property(GLOBAL APPEND PROPERTY LOOM_GENERATORS ${gen})
 endfunction()
 
+# The PTX stage's dump file (NN-ptx.ptx, NN its row in the compiler's stage table).
+file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/../compiler/include/loom/Compiler/Stages.def loom_stage_rows REGEX "^LOOM_STAGE\\(")
+list(LENGTH loom_stage_rows loom_stage_count)
+set(LOOM_PTX_DUMP "")
+foreach(row IN LISTS loom_stage_rows)
+  list(FIND loom_stage_rows "${row}" i)
+  if(row MATCHES "^LOOM_STAGE\\(ptx, \"([^\"]+)\", \"([^\"]+)\"")
+    math(EXPR n "${i} + 1")
+    string(LENGTH "${n}" digits)
+    if(digits EQUAL 1)
+      set(n "0${n}")
+    endif()
+    set(LOOM_PTX_DUMP "${n}-${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
+  endif()
+endforeach()
+if(NOT LOOM_PTX_DUMP)
+  message(FATAL_ERROR "no ptx row in compiler/include/loom/Compiler/Stages.def")
+endif()
+
 function(loom_add_model name)
   cmake_parse_arguments(ARG "DUMP_STAGES;CHECK_NUMERICS" "SOURCE;CPU" "EXTRA_SOURCES;TARGETS" ${ARGN})
   if(NOT ARG_SOURCE)
@@ -150,7 +169,7 @@ function(loom_add_model name)
       OUTPUT ${cuda_obj} ${out}/${name}.ptx
       COMMAND ${gen} --emit=obj --target=cuda --cpu=${ARG_CPU} --cuda-chip=${LOOM_CUDA_CHIP}
               --cuda-toolkit=${LOOM_CUDA_TOOLKIT} -o ${cuda_obj} ${cuda_dump}
-      COMMAND ${CMAKE_COMMAND} -E copy ${out}/stages-cuda/09-ptx.ptx ${out}/${name}.ptx
+      COMMAND ${CMAKE_COMMAND} -E copy ${out}/stages-cuda/${LOOM_PTX_DUMP} ${out}/${name}.ptx
       DEPENDS ${gen}
       COMMENT "loom: compiling model ${name} for cuda (${LOOM_CUDA_CHIP})"
       VERBATIM)

@@ -12,17 +12,6 @@
 
 namespace loom::cpu {
 
-// Parameter and state updates are written into their arguments and dropped
-// from the results (loom-update-in-place + drop-equivalent-buffer-results);
-// every other result is a fresh buffer (loom-fresh-results) that becomes the
-// caller's out-parameter; every op's output starts from a fill of its own
-// (loom-fresh-inits), not from a copy of a shared zero buffer. The ABI is
-// params, state, inputs, outputs.
-const char *const kBufferizePipeline =
-    "func.func(loom-update-in-place,loom-fresh-results,loom-fresh-inits),eliminate-empty-tensors,"
-    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
-    "drop-equivalent-buffer-results,buffer-results-to-out-params{hoist-static-allocs}";
-
 // Temporaries: views of one arena per export, planned from lifetimes (the
 // runtime allocates it once per Model), instead of an allocation and a free each.
 const char *const kArenaPipeline = "loom-plan-arena,canonicalize,cse";

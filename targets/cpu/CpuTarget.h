@@ -11,11 +11,6 @@ namespace loom::cpu {
 /// Elementwise fusion that leaves convolutions alone (-loom-fuse-elementwise).
 extern const char *const kFusePipeline;
 
-/// linalg on tensors -> memrefs: one-shot bufferization; results become the
-/// caller's buffers (out-params, no copy). Temporaries are still allocations:
-/// kArenaPipeline (CPU) or buffer-deallocation-pipeline (CUDA) takes them on.
-extern const char *const kBufferizePipeline;
-
 /// Every temporary a view of the export's arena (-loom-plan-arena).
 extern const char *const kArenaPipeline;
 
@@ -25,7 +20,7 @@ extern const char *const kKernelsPipeline;
 
 /// memrefs + linalg -> LLVM dialect, with plain-pointer arguments.
 /// `runtimeAllocs`: allocations call the runtime (_mlir_memref_to_llvm_alloc/
-/// free) instead of malloc/free (the cuda-emulator target's device memory).
+/// free) instead of malloc/free (cuda::kEmulator's host code, in device memory).
 std::string toLLVMPipeline(bool runtimeAllocs = false);
 
 /// The target triple, CPU and features code is generated for; "native" is the host.

@@ -1,4 +1,5 @@
 #include "cuda/CudaTarget.h"
+#include "cpu/CpuTarget.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/Support/FileSystem.h"
@@ -13,6 +14,8 @@ const char *const kKernelsPipeline =
     "loom-all-reduce-to-runtime,func.func(loom-linalg-to-gpu),gpu-kernel-outlining,loom-merge-gpu-modules,canonicalize,cse";
 
 const char *const kEmulatorPipeline = "loom-all-reduce-to-runtime,func.func(loom-linalg-to-gpu,loom-gpu-emulate),canonicalize,cse";
+
+std::string emulatorToLLVMPipeline() { return cpu::toLLVMPipeline(/*runtimeAllocs=*/true); }
 
 // Kernels keep memref descriptors (views have offsets and strides); host
 // functions take plain pointers, as on the CPU. Host allocations call

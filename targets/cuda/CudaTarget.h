@@ -17,6 +17,10 @@ extern const char *const kKernelsPipeline;
 /// (then lowered as CPU code, allocations through the runtime).
 extern const char *const kEmulatorPipeline;
 
+/// The cuda-emulator target's kernels (loops by now) and host code -> LLVM
+/// dialect: the CPU's lowering, with allocations in the runtime's device memory.
+std::string emulatorToLLVMPipeline();
+
 /// Kernels -> NVVM -> PTX (embedded as a gpu.binary); host code -> LLVM
 /// dialect, with plain-pointer arguments as on the CPU. `libdevice` is the
 /// CUDA toolkit's libdevice.10.bc (math functions).

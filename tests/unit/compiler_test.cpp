@@ -32,6 +32,9 @@ TEST_CASE("stage names round-trip and are in pipeline order") {
     CHECK(parseStage(stageName(s)) == s);
   }
   CHECK(!parseStage("pdf"));
+  // The table's rows are in the enum's order (kStages[i].stage == i), so a dump's number is its row.
+  for (int i = 0; i < int(std::size(kStages)); ++i) CHECK(static_cast<int>(kStages[i].stage) == i);
+  CHECK(stageNames() == "loom, loom-grad, linalg, fused, buffers, memory, kernels, llvm-mlir, ptx, llvm, asm, obj or header");
 }
 
 TEST_CASE("the importer builds a verified loom module with named arguments") {

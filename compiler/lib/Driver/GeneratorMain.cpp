@@ -16,23 +16,7 @@ const char *const kUsage = R"(usage: %s [options]
 
 Traces the model's exports and compiles them.
 
-  --emit=STAGE          what to write (default: loom):
-                          loom       the traced graph as `loom` ops
-                          loom-grad  after -loom-autodiff (train steps: backward + update)
-                          linalg     after -loom-to-linalg (linalg on tensors)
-                          fused      after elementwise fusion
-                          buffers    after bufferization (memrefs, no leaks)
-                          memory     each export's memory plan: parameters, gradients, optimizer
-                                     state, activations for backward, temporaries, inputs/outputs
-                          kernels    cpu: each linalg op a call of a kernel function, one per
-                                     distinct kernel; cuda: each linalg op a gpu.launch, outlined
-                                     into one gpu.module
-                          llvm-mlir  the LLVM dialect (cuda: host code with the PTX embedded)
-                          ptx        cuda: the kernels' PTX
-                          llvm       LLVM IR after O3
-                          asm        assembly for --cpu
-                          obj        an object file (needs -o)
-                          header     the C++ header with typed entry points
+  --emit=STAGE          what to write (default: loom; the stages are listed below)
   -o FILE               write there instead of stdout (removed again if compilation fails)
   --dump-dir DIR        also write every stage as DIR/NN-STAGE.EXT
   --dump-stages=LIST    with --dump-dir, only these stages (e.g. kernels,ptx)
@@ -87,6 +71,12 @@ int main(int argc, char **argv) {
       std::string v;
       if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
         std::printf(kUsage, argv[0]);
+        std::printf("\nstages (--emit, --dump-stages):\n");
+        for (const loom::StageInfo &s : loom::kStages) {
+          std::string help = s.help;
+          for (size_t at = 0; (at = help.find('\n', at)) != std::string::npos; at += 24) help.replace(at, 1, "\n" + std::string(23, ' '));
+          std::printf("  %-20s %s\n", s.name, help.c_str());
+        }
         std::printf("\ntargets:\n");
         for (const loom::Target &t : loom::kTargets)
           std::printf("  %-20s  %s\n", std::string(t.name).c_str(), std::string(t.description).c_str());
@@ -99,7 +89,7 @@ int main(int argc, char **argv) {
         opts.checkNumerics = true;
       } else if (option(argc, argv, i, "--emit", v)) {
         auto s = loom::parseStage(v);
-        if (!s) throw "unknown --emit=" + v + " (expected loom, loom-grad, linalg, fused, buffers, memory, kernels, llvm-mlir, ptx, llvm, asm, obj or header)";
+        if (!s) throw "unknown --emit=" + v + " (expected " + loom::stageNames() + ")";
         emit = *s;
       } else if (option(argc, argv, i, "-o", output) || option(argc, argv, i, "--dump-dir", opts.dumpDir) ||
                  option(argc, argv, i, "--cpu", opts.cpu)) {

@@ -28,17 +28,17 @@ using namespace mlir;
 
 namespace loom {
 
-static const char *const kStageNames[] = {"loom",      "loom-grad", "linalg", "fused", "buffers", "memory", "kernels",
-                                          "llvm-mlir", "ptx",       "llvm",   "asm",   "obj",     "header"};
-static const char *const kStageFiles[] = {"mlir", "mlir", "mlir", "mlir", "mlir", "txt", "mlir",
-                                          "mlir", "ptx",  "ll",   "s",    "o",    "h"};
-
-const char *stageName(Stage s) { return kStageNames[static_cast<int>(s)]; }
-
 std::optional<Stage> parseStage(llvm::StringRef name) {
-  for (int i = 0; i <= static_cast<int>(Stage::header); ++i)
-    if (name == kStageNames[i]) return static_cast<Stage>(i);
+  for (const StageInfo &s : kStages)
+    if (name == s.name) return s.stage;
   return std::nullopt;
+}
+
+std::string stageNames() {
+  std::string names;
+  for (const StageInfo &s : kStages)
+    names += (names.empty() ? "" : &s == std::end(kStages) - 1 ? " or " : ", ") + std::string(s.name);
+  return names;
 }
 
 void registerCompilerDialects(DialectRegistry &registry) {
@@ -49,6 +49,19 @@ void registerCompilerDialects(DialectRegistry &registry) {
 }
 
 namespace {
+
+// linalg on tensors -> memrefs, the same for every target: parameter and state
+// updates are written into their arguments and dropped from the results
+// (loom-update-in-place + drop-equivalent-buffer-results); every other result
+// is a fresh buffer (loom-fresh-results) that becomes the caller's
+// out-parameter (no copy); every op's output starts from a fill of its own
+// (loom-fresh-inits), not from a copy of a shared zero buffer. The ABI is
+// params, state, inputs, outputs. Temporaries are still allocations here: the
+// CPU's arena (cpu::kArenaPipeline) or the GPU's buffer deallocation takes them on.
+const char *const kBufferizePipeline =
+    "func.func(loom-update-in-place,loom-fresh-results,loom-fresh-inits),eliminate-empty-tensors,"
+    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
+    "drop-equivalent-buffer-results,buffer-results-to-out-params{hoist-static-allocs}";
 
 /// Writes each stage where it was asked for: to `out` for --emit, and to
 /// DIR/NN-stage.ext for --dump-dir.
@@ -74,7 +87,7 @@ struct StageWriter {
     if (dumps(s)) {
       llvm::SmallString<128> path(opts.dumpDir);
       llvm::sys::path::append(path, llvm::formatv("{0:2}-{1}.{2}", static_cast<int>(s) + 1,
-                                                  stageName(s), kStageFiles[static_cast<int>(s)])
+                                                  stageName(s), kStages[static_cast<int>(s)].extension)
                                         .str());
       std::error_code ec;
       llvm::raw_fd_ostream file(path, ec);
@@ -194,10 +207,10 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
     return failure();
   if (stage(Stage::fused, printOp(m))) return success();
 
-  // 5. Buffers (target-specific from here on).
+  // 5. Buffers (the bufferization is every target's; target-specific from here on).
   //    CPU temporaries are views of one arena per export, planned from their
   //    lifetimes; on the GPU they are allocated and freed as they come.
-  if (failed(runPasses(m, cpu::kBufferizePipeline, opts))) return failure();
+  if (failed(runPasses(m, kBufferizePipeline, opts))) return failure();
   std::vector<ExportMemory> plans;
   if (target.gpu) {
     // The plan is the CPU arena's: planned on a copy.
@@ -226,7 +239,7 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   if (stage(Stage::kernels, printOp(m))) return success();
 
   // 7. LLVM dialect (CUDA: the host code, and the kernels compiled to PTX and embedded).
-  if (failed(runPasses(m, cuda ? cuda::toLLVMPipeline(opts.cudaChip, libdevice) : cpu::toLLVMPipeline(emulator), opts)))
+  if (failed(runPasses(m, cuda ? cuda::toLLVMPipeline(opts.cudaChip, libdevice) : emulator ? cuda::emulatorToLLVMPipeline() : cpu::toLLVMPipeline(), opts)))
     return failure();
   if (stage(Stage::llvm_mlir, printOp(m))) return success();
   if (target.ptx && stage(Stage::ptx, [&](llvm::raw_ostream &os) { os << cuda::ptx(m); })) return success();

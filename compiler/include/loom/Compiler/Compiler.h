@@ -16,14 +16,31 @@
 
 namespace loom {
 
-/// What --emit= stops at, in pipeline order.
+/// What --emit= stops at, in pipeline order (the table: Stages.def).
 /// `ptx` exists only for --target=cuda; `memory` is each export's memory plan
 /// (a table, read off the `buffers` stage).
-enum class Stage { loom, loom_grad, linalg, fused, buffers, memory, kernels, llvm_mlir, ptx, llvm, assembly, object, header };
+enum class Stage {
+#define LOOM_STAGE(enumerator, name, extension, help) enumerator,
+#include "loom/Compiler/Stages.def"
+#undef LOOM_STAGE
+};
+
+/// A stage's row of Stages.def.
+struct StageInfo {
+  Stage stage;
+  const char *name, *extension, *help;
+};
+inline constexpr StageInfo kStages[] = {
+#define LOOM_STAGE(enumerator, name, extension, help) {Stage::enumerator, name, extension, help},
+#include "loom/Compiler/Stages.def"
+#undef LOOM_STAGE
+};
 
 /// The --emit= spelling of each stage; parseStage is its inverse.
-const char *stageName(Stage s);
+inline const char *stageName(Stage s) { return kStages[static_cast<int>(s)].name; }
 std::optional<Stage> parseStage(llvm::StringRef name);
+/// "loom, loom-grad, ..., obj or header", for messages.
+std::string stageNames();
 
 struct CompileOptions {
   std::string target = "cpu";    // --target= (code stages: one of kTargets, loom/Compiler/Target.h)
