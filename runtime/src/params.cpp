@@ -6,17 +6,6 @@
 
 namespace loom::rt {
 
-const char *dtype_name(DType t) {
-  switch (t) {
-  case DType::f32: return "f32";
-  case DType::i32: return "i32";
-  case DType::i64: return "i64";
-  }
-  return "?";
-}
-
-std::size_t dtype_size(DType t) { return t == DType::i64 ? 8 : 4; }
-
 namespace {
 
 uint64_t fnv1a(const char *s) {
@@ -46,6 +35,7 @@ void fill(const ParamSpec &p, void *out, long n, uint64_t seed) {
     double v = value(i);
     switch (p.dtype) {
     case DType::f32: static_cast<float *>(out)[i] = static_cast<float>(v); break;
+    case DType::i1: static_cast<bool *>(out)[i] = v != 0; break;
     case DType::i32: static_cast<int32_t *>(out)[i] = static_cast<int32_t>(v); break;
     case DType::i64: static_cast<int64_t *>(out)[i] = static_cast<int64_t>(v); break;
     }

@@ -21,15 +21,6 @@ namespace loom::rt {
 
 namespace {
 
-const char *safetensors_dtype(DType t) {
-  switch (t) {
-  case DType::f32: return "F32";
-  case DType::i32: return "I32";
-  case DType::i64: return "I64";
-  }
-  return "?";
-}
-
 struct Entry {
   ParamStore *store;
   std::size_t index;
@@ -45,6 +36,7 @@ std::vector<Entry> entries(ParamStore &params, ParamStore &state) {
 void *raw(Entry e) {
   switch (e.store->spec(e.index).dtype) {
   case DType::f32: return e.store->data<float>(e.index);
+  case DType::i1: return e.store->data<bool>(e.index);
   case DType::i32: return e.store->data<int32_t>(e.index);
   case DType::i64: return e.store->data<int64_t>(e.index);
   }
@@ -99,8 +91,8 @@ const SafetensorsFile::Tensor &matching(const SafetensorsFile &f, Entry e, const
   const ParamSpec &s = e.store->spec(e.index);
   const auto &t = f.tensors.at(s.name);
   auto fail = [&](const std::string &why) { return Error(what + ": " + why); };
-  if (t.dtype != safetensors_dtype(s.dtype))
-    throw fail(std::string("tensor '") + s.name + "' is " + t.dtype + ", the model's is " + safetensors_dtype(s.dtype));
+  if (t.dtype != dtype_info(s.dtype).safetensors)
+    throw fail(std::string("tensor '") + s.name + "' is " + t.dtype + ", the model's is " + dtype_info(s.dtype).safetensors);
   if (t.shape != s.shape)
     throw fail(std::string("tensor '") + s.name + "' is " + shape_string(t.shape.data(), int(t.shape.size())) +
                ", the model's is " + shape_string(s.shape.data(), int(s.shape.size())));
@@ -241,7 +233,7 @@ void save_checkpoint(const std::string &path, ParamStore &params, ParamStore &st
   auto all = entries(params, state);
   for (Entry e : all) {
     const ParamSpec &s = e.store->spec(e.index);
-    header[s.name] = {{"dtype", safetensors_dtype(s.dtype)}, {"shape", s.shape}, {"data_offsets", {offset, offset + bytes(e)}}};
+    header[s.name] = {{"dtype", dtype_info(s.dtype).safetensors}, {"shape", s.shape}, {"data_offsets", {offset, offset + bytes(e)}}};
     offset += bytes(e);
   }
   std::string text = header.dump();

@@ -13,15 +13,7 @@ namespace {
 
 using graph::Function;
 
-const char *ctype(graph::DType t) {
-  switch (t) {
-  case graph::DType::f32: return "float";
-  case graph::DType::i1: return "bool";
-  case graph::DType::i32: return "int32_t";
-  case graph::DType::i64: return "int64_t";
-  }
-  return "void";
-}
+const char *ctype(graph::DType t) { return rt::dtype_info(t).ctype; }
 std::string dims(const graph::TensorType &t, const char *sep = ", ") {
   std::string s;
   for (size_t i = 0; i < t.shape.size(); ++i) s += (i ? sep : "") + std::to_string(t.shape[i]);

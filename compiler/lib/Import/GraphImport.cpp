@@ -19,13 +19,8 @@ std::string exportSymbol(const graph::Module &m, const graph::Function &f, const
 namespace {
 
 Type elementType(MLIRContext *ctx, graph::DType t) {
-  switch (t) {
-  case graph::DType::f32: return Float32Type::get(ctx);
-  case graph::DType::i1: return IntegerType::get(ctx, 1);
-  case graph::DType::i32: return IntegerType::get(ctx, 32);
-  case graph::DType::i64: return IntegerType::get(ctx, 64);
-  }
-  return {};
+  const rt::DTypeInfo &info = rt::dtype_info(t);
+  return info.floating ? Type(Float32Type::get(ctx)) : Type(IntegerType::get(ctx, info.bits));
 }
 
 RankedTensorType tensorType(MLIRContext *ctx, const graph::TensorType &t) {

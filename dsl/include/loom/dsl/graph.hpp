@@ -2,6 +2,8 @@
 // MLIR: the compiler's importer (compiler/lib/Import) turns it into `loom` IR.
 #pragma once
 
+#include "loom/rt/dtype.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -9,17 +11,9 @@
 
 namespace loom::graph {
 
-enum class DType { f32, i1, i32, i64 };
-
-inline const char *dtype_name(DType t) {
-  switch (t) {
-  case DType::f32: return "f32";
-  case DType::i1: return "i1";
-  case DType::i32: return "i32";
-  case DType::i64: return "i64";
-  }
-  return "?";
-}
+/// The runtime's element types (loom/rt/dtype.hpp: one table for the DSL, the compiler and the runtime).
+using rt::DType;
+using rt::dtype_name;
 
 struct TensorType {
   DType dtype = DType::f32;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "loom/rt/buffer.hpp"
+#include "loom/rt/dtype.hpp"
 #include "loom/rt/error.hpp"
 
 #include <cstdint>
@@ -12,9 +13,6 @@
 
 namespace loom::rt {
 
-enum class DType { f32, i32, i64 };
-const char *dtype_name(DType t);
-std::size_t dtype_size(DType t);
 
 struct Init {
   enum Kind { zeros, ones, constant, uniform, normal } kind = zeros;
@@ -70,7 +68,7 @@ private:
 };
 
 template <class T> T *ParamStore::data(std::size_t i) {
-  constexpr DType t = std::is_same_v<T, float> ? DType::f32 : std::is_same_v<T, int32_t> ? DType::i32 : DType::i64;
+  constexpr DType t = dtype_of<T>();
   return static_cast<T *>(typed(i, t));
 }
 
