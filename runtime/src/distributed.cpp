@@ -43,7 +43,7 @@ struct Buckets {
   std::string error; // the first failure of this step
 
   static std::size_t capacity() {
-    static const std::size_t floats = static_cast<std::size_t>(env_number("LOOM_DP_BUCKET_MB", 25) * 1e6 / sizeof(float));
+    static const std::size_t floats = static_cast<std::size_t>(env_number("LOOM_DP_BUCKET_MB", 25) * 1024 * 1024 / sizeof(float));
     return floats > 0 ? floats : 1;
   }
 

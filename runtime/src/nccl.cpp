@@ -11,6 +11,7 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <memory>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -79,22 +80,35 @@ struct Nccl {
 class NcclCommunicator final : public Communicator {
 public:
   NcclCommunicator(int rank, int size, bool &broken) : rank_(rank), size_(size), broken_(broken) {
-    // One GPU per rank on a machine, as NCCL needs: the local rank's, unless LOOM_CUDA_DEVICE says.
-    if (!std::getenv("LOOM_CUDA_DEVICE"))
-      if (const char *local = std::getenv("OMPI_COMM_WORLD_LOCAL_RANK")) setenv("LOOM_CUDA_DEVICE", local, 0);
+    // NCCL and a GPU on every rank, or on none: a rank that went on alone
+    // would wait in NCCL's start-up for the others forever.
+    std::string why;
     try {
-      cuda_ = &ready();
+      nccl_ = std::make_unique<Nccl>();
+      // One GPU per rank on a machine, as NCCL needs: the local rank's, unless LOOM_CUDA_DEVICE says.
+      if (!std::getenv("LOOM_CUDA_DEVICE"))
+        if (const char *local = std::getenv("OMPI_COMM_WORLD_LOCAL_RANK")) setenv("LOOM_CUDA_DEVICE", local, 0);
+      try {
+        cuda_ = &ready();
+      } catch (const Error &e) {
+        throw Error(std::string("NCCL needs a GPU per rank: ") + e.what());
+      }
     } catch (const Error &e) {
-      throw Error(std::string("NCCL needs a GPU per rank: ") + e.what());
+      why = e.what();
     }
+    int usable = why.empty(), everywhere = 0;
+    if (int code = MPI_Allreduce(&usable, &everywhere, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD); code != MPI_SUCCESS)
+      throw Error("MPI: agreeing on NCCL failed (error " + std::to_string(code) + ")");
+    if (!everywhere)
+      throw Error(why.empty() ? "another rank cannot use NCCL (its own message says why); every rank stays on MPI" : why);
     ncclUniqueId id{};
-    if (rank_ == 0) check(nccl_.ncclGetUniqueId(&id), "ncclGetUniqueId");
+    if (rank_ == 0) check(nccl_->ncclGetUniqueId(&id), "ncclGetUniqueId");
     if (int code = MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD); code != MPI_SUCCESS)
       throw Error("MPI: broadcasting NCCL's unique id failed (error " + std::to_string(code) + ")");
-    check(nccl_.ncclCommInitRank(&comm_, size_, id, rank_), "ncclCommInitRank");
+    check(nccl_->ncclCommInitRank(&comm_, size_, id, rank_), "ncclCommInitRank");
   }
   ~NcclCommunicator() override {
-    if (comm_) (broken_ ? nccl_.ncclCommAbort : nccl_.ncclCommDestroy)(comm_);
+    if (comm_) (broken_ ? nccl_->ncclCommAbort : nccl_->ncclCommDestroy)(comm_);
     if (staging_) cuda_->cuMemFree_v2(staging_);
   }
   int rank() const override { return rank_; }
@@ -103,14 +117,14 @@ public:
 
   void all_reduce_sum(float *data, std::size_t n, double timeout_s) override {
     collective(data, n * sizeof(float), timeout_s, "an all-reduce of " + std::to_string(n) + " floats",
-               [&](void *p, CUstream s) { return nccl_.ncclAllReduce(p, p, n, ncclFloat32, ncclSum, comm_, s); });
+               [&](void *p, CUstream s) { return nccl_->ncclAllReduce(p, p, n, ncclFloat32, ncclSum, comm_, s); });
   }
   void broadcast(void *data, std::size_t bytes, int root, double timeout_s) override {
     collective(data, bytes, timeout_s, "a broadcast of " + std::to_string(bytes) + " bytes from rank " + std::to_string(root),
-               [&](void *p, CUstream s) { return nccl_.ncclBroadcast(p, p, bytes, ncclUint8, root, comm_, s); });
+               [&](void *p, CUstream s) { return nccl_->ncclBroadcast(p, p, bytes, ncclUint8, root, comm_, s); });
   }
   [[noreturn]] void abort(int code) override {
-    if (comm_) nccl_.ncclCommAbort(comm_), comm_ = nullptr;
+    if (comm_) nccl_->ncclCommAbort(comm_), comm_ = nullptr;
     MPI_Abort(MPI_COMM_WORLD, code);
     std::_Exit(code);
   }
@@ -118,7 +132,7 @@ private:
   void check(ncclResult_t r, const char *what) {
     if (r != 0 && r != ncclInProgress) {
       broken_ = true;
-      throw Error(std::string("NCCL: ") + what + ": " + nccl_.ncclGetErrorString(r));
+      throw Error(std::string("NCCL: ") + what + ": " + nccl_->ncclGetErrorString(r));
     }
   }
 
@@ -154,7 +168,7 @@ private:
       if (r == 0) return;
       if (r != kNotReady) cuda_driver::check(r, "an NCCL collective (cuStreamQuery)");
       ncclResult_t async = 0;
-      nccl_.ncclCommGetAsyncError(comm_, &async);
+      nccl_->ncclCommGetAsyncError(comm_, &async);
       check(async, what.c_str());
       if (std::chrono::steady_clock::now() > deadline) {
         broken_ = true;
@@ -167,7 +181,7 @@ private:
     }
   }
 
-  Nccl nccl_;
+  std::unique_ptr<Nccl> nccl_;
   Driver *cuda_ = nullptr;
   ncclComm_t comm_ = nullptr;
   CUdeviceptr staging_ = 0;

@@ -221,7 +221,7 @@ struct FakePair final : Communicator {
 } // namespace
 
 TEST_CASE("a data-parallel step's gradients: bucketed, all-reduced once per bucket, averaged") {
-  // 25 floats a bucket (read once, at the first all-reduce of the process).
+  // 26 floats a bucket (0.0001 MiB; read once, at the first all-reduce of the process).
   setenv("LOOM_DP_BUCKET_MB", "0.0001", 1);
   FakePair pair;
   set_communicator(&pair);

@@ -12,8 +12,11 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
+
+#define DEBUG_TYPE "loom-autodiff"
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMAUTODIFF
@@ -70,6 +73,9 @@ FailureOr<SmallVector<Value>> backward(func::FuncOp fn, Value loss, ArrayRef<Val
     // line): what -loom-check-numerics reports a NaN in the backward pass as.
     Operation *last = b.getInsertionPoint()->getPrevNode();
     SmallVector<Value> grads = rule.vjp(b, g);
+    LLVM_DEBUG(llvm::dbgs() << "loom-autodiff: " << op.getName() << " at " << op.getLoc() << ": "
+                            << llvm::count_if(grads, [](Value v) { return bool(v); }) << " of " << grads.size()
+                            << " operand gradients\n");
     Location at = gradientLoc(op);
     for (Operation *o = last ? last->getNextNode() : &b.getBlock()->front(); o != &*b.getInsertionPoint(); o = o->getNextNode())
       o->setLoc(at);
@@ -184,6 +190,8 @@ LogicalResult differentiate(func::FuncOp fn) {
   // which the runtime splits into buckets.
   if (train && fn->hasAttr("loom.data_parallel") && !grads->empty()) {
     auto reduced = b.create<AllReduceOp>(NameLoc::get(b.getStringAttr("all-reduce of the gradients"), fn.getLoc()), *grads);
+    LLVM_DEBUG(llvm::dbgs() << "loom-autodiff: " << fn.getSymName() << ": one all-reduce of " << grads->size()
+                            << " gradients\n");
     grads->assign(reduced.getResults().begin(), reduced.getResults().end());
   }
 

@@ -298,7 +298,7 @@ def LoomAllReduceToRuntime : Pass<"loom-all-reduce-to-runtime", "mlir::ModuleOp"
     Each `loom.all_reduce` of buffers becomes one `loom_rt_all_reduce_add`
     call per buffer (its first element's address and its element count), in
     operand order, then one `loom_rt_all_reduce_wait`: the runtime packs the
-    buffers into buckets (DDP's bucket_cap_mb, 25 MB unless
+    buffers into buckets (DDP's bucket_cap_mb, 25 MiB unless
     LOOM_DP_BUCKET_MB says otherwise), all-reduces each bucket once over the
     process's communicator, and writes each buffer's mean back before `wait`
     returns (runtime/src/distributed.cpp). Every target runs it: the calls

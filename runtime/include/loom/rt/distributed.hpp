@@ -77,7 +77,7 @@ void check_identical(ParamStore &params, ParamStore &state);
 /// The entry points generated code calls (-loom-all-reduce-to-runtime): each
 /// buffer of a step's gradients, in order, then wait, which returns once every
 /// buffer holds its mean over all ranks. The runtime packs the buffers into
-/// buckets of LOOM_DP_BUCKET_MB (default 25, as DDP's bucket_cap_mb) and
+/// buckets of LOOM_DP_BUCKET_MB MiB (default 25, as DDP's bucket_cap_mb) and
 /// all-reduces each bucket once; a buffer larger than a bucket is reduced in place.
 extern "C" {
 void loom_rt_all_reduce_add(float *data, int64_t count);
