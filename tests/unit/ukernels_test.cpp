@@ -125,6 +125,8 @@ const Case cases[] = {
     {1, 40, 6, 6, 300, 3, 3, 1, 1, 1, 0},   // more output channels than a cache tile (MC)
     {1, 300, 6, 6, 20, 1, 1, 1, 1, 1, 0},   // a reduction longer than KC
     {1, 16, 34, 34, 24, 3, 3, 1, 1, 1, 3},  // a thin padding ring: input_grad_padded as a flipped-filter forward GEMM
+    {2, 8, 34, 34, 24, 3, 3, 1, 1, 1, 0},   // rows of 32 pixels: whole vectors of taps, transposed in the filter gradient's pack
+    {2, 8, 65, 65, 20, 3, 3, 2, 1, 1, 0},   // the same at stride 2 (every other float)
 };
 
 } // namespace

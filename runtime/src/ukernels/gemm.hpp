@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace loom::rt::uk::LOOM_UK_ISA {
@@ -32,18 +33,31 @@ inline V load(const float *p) {
   return v;
 }
 inline void store(float *p, V v) { __builtin_memcpy(p, &v, sizeof v); }
+using VI = int32_t __attribute__((vector_size(L * 4)));
+inline const VI kLanes = []<size_t... J>(std::index_sequence<J...>) { return VI{int32_t(J)...}; }(std::make_index_sequence<L>{});
 
-// Register tile MR x NR: MR * NR / L accumulators plus NR / L loads of B and
+// Register tiles MR x NR: MR * NR / L accumulators plus NR / L loads of B and
 // one broadcast of A must fit the vector registers (32 with AVX-512, 16 with
-// AVX2): 12 x 32 (24 + 2 + 1 zmm), 6 x 16 (12 + 2 + 1 ymm).
-constexpr int NRV = 2, NR = NRV * L, MR = L == 16 ? 12 : 6;
-// Cache tiles: a KC x NR panel of B stays in L1 (32 KB of 48 with AVX-512,
-// next to an A panel), an MC x KC block of A in L2 (120 KB), and a KC x NC
-// block of B also in L2 (1 MB of 2). Measured on a 2-core Sapphire Rapids VM
-// over eight of ResNet-18's convolutions (sum of times, one thread):
-// KC x NC 256 x 1024 489 ms, 256 x 512 493-572, 192 x 1024 507-520,
-// 128 x 2048 533-576, 384 x 2048 (a B block of 3 MB: L3) 593-595.
-constexpr int64_t KC = 256, MC = MR * (L == 16 ? 10 : 20), NC = 1024;
+// AVX2 and SSE). Two shapes, and each GEMM takes the one that wastes least on
+// its edges: 12 x 2L (AVX-512: 24 + 2 + 1 zmm) and 8 x 3L (24 + 3 + 1), or
+// 6 x 2L and 4 x 3L with 16 registers. A 64-row GEMM (ResNet's first stage)
+// fills 8-row tiles exactly but wastes 8 of 72 rows in 12-row ones; a
+// 64-column one (a 1x1 filter gradient) fills 2L columns but wastes 32 of 96
+// in 3L.
+template <int MR_, int NRV_> struct Tile {
+  static constexpr int MR = MR_, NRV = NRV_, NR = NRV * L;
+  // Cache tiles: an MR x KC panel of A stays in L1, a KC x NC block of B in
+  // L2 (1 MB of 2 with KC x NC = 256 x 1024) and an MC x KC block of A in L2
+  // (~120 KB). Measured on a 2-core Sapphire Rapids VM over eight of
+  // ResNet-18's convolutions (sum of times, one thread, the 12 x 32 tile, B's
+  // panels then in L1): KC x NC 256 x 1024 489 ms, 256 x 512 493-572,
+  // 192 x 1024 507-520, 128 x 2048 533-576, 384 x 2048 (a B block of 3 MB:
+  // L3) 593-595; on a Zen 4 VM (1 MB L2) KC 128 to 512 and NC 512 to 2048
+  // were within its noise (5%) of these.
+  static constexpr int64_t KC = 256, MC = 120 / MR * MR, NC = 1024 / NR * NR;
+};
+using Wide = Tile<L == 16 ? 12 : 6, 2>;   // the default
+using Narrow = Tile<L == 16 ? 8 : 4, 3>; // for row counts that are multiples of 8 (4) but not 12 (6)
 
 /// A matrix of `rows` x `cols` floats at base[row[r] + col[c]].
 struct Strided {
@@ -64,7 +78,7 @@ struct Scratch {
 inline thread_local Scratch scratch;
 
 /// A[ic.., pc..] into panels of MR rows: dst[panel][k][i], zeros past `mc`.
-inline void packA(const Strided &A, int64_t ic, int64_t mc, int64_t pc, int64_t kc, float *dst) {
+template <int MR> void packA(const Strided &A, int64_t ic, int64_t mc, int64_t pc, int64_t kc, float *dst) {
   for (int64_t ir = 0; ir < mc; ir += MR, dst += MR * kc) {
     int64_t m = std::min<int64_t>(MR, mc - ir);
     for (int64_t k = 0; k < kc; ++k) {
@@ -76,39 +90,124 @@ inline void packA(const Strided &A, int64_t ic, int64_t mc, int64_t pc, int64_t 
   }
 }
 
-/// Whether the L columns from col[0] are consecutive in memory (a vector's
-/// worth of one row of a convolution's output: 16 of a 16- or 32-wide image).
-inline bool consecutive(const int64_t *col) {
-  if (col[L - 1] - col[0] != L - 1) return false;
-  for (int j = 1; j < L; ++j)
-    if (col[j] != col[0] + j) return false;
-  return true;
+/// 1 or 2 where the L offsets from off[0] step by it in memory, else 0.
+inline int64_t unitStep(const int64_t *off) {
+  const int64_t step = off[1] - off[0];
+  if (step != 1 && step != 2) return 0;
+  for (int t = 2; t < L; ++t)
+    if (off[t] != off[0] + t * step) return 0;
+  return step;
+}
+
+/// s where the L offsets from off[0] are two runs of consecutive floats,
+/// [0, s) and [s, L) (a row of an image that is not a multiple of L wide, and
+/// the next), else 0.
+inline int twoRuns(const int64_t *off) {
+  int s = 0;
+  for (int t = 1; t < L; ++t)
+    if (off[t] != off[t - 1] + 1) {
+      if (s) return 0;
+      s = t;
+    }
+  return s;
+}
+
+/// Stage h of Eklundh's transpose of r[0..L) as L x L: swaps the h-blocks
+/// off the diagonal of each 2h x 2h block (one two-source shuffle per vector).
+template <int h, size_t... J> void transposeStage(V *r, std::index_sequence<J...>) {
+  for (int i = 0; i < L; ++i) {
+    if (i & h) continue;
+    V a = r[i], b = r[i + h];
+    r[i] = __builtin_shufflevector(a, b, ((J & h) ? int(L + J - h) : int(J))...);
+    r[i + h] = __builtin_shufflevector(a, b, ((J & h) ? int(L + J) : int(J + h))...);
+  }
+}
+inline void transpose(V *r) {
+  using Lanes = std::make_index_sequence<L>;
+  if constexpr (L >= 16) transposeStage<8>(r, Lanes{});
+  if constexpr (L >= 8) transposeStage<4>(r, Lanes{});
+  transposeStage<2>(r, Lanes{});
+  transposeStage<1>(r, Lanes{});
+}
+
+/// L floats at p, p + step, ... (step 1 or 2: a strided convolution's
+/// window). The second load ends at the last float used: nothing past it is
+/// read.
+inline V loadStep(const float *p, int64_t step) {
+  if (step == 1) return load(p);
+  V a = load(p), b = load(p + L - 1);
+  return [&]<size_t... J>(std::index_sequence<J...>) {
+    return __builtin_shufflevector(a, b, (2 * J < L ? int(2 * J) : int(2 * J + 1))...);
+  }(std::make_index_sequence<L>{});
 }
 
 /// B[pc.., jc..] into panels of NR columns: dst[panel][k][j], zeros past `nc`.
-/// A vector's worth of columns consecutive in memory is copied as one vector.
-inline void packB(const Strided &B, int64_t pc, int64_t kc, int64_t jc, int64_t nc, float *dst) {
+/// A vector's worth of columns consecutive in memory (or every other float:
+/// a stride-2 window) is copied as one vector;
+/// where instead L rows are (the filter gradient's x, whose rows are output
+/// pixels and columns (c, kh, kw) taps), each column's L rows are loaded as
+/// one vector and L x L blocks transposed in registers: a scalar gather moved
+/// about one float a cycle, which was a third of the 64-channel filter
+/// gradient's time.
+template <int NRV, int NR = NRV * L> void packB(const Strided &B, int64_t pc, int64_t kc, int64_t jc, int64_t nc, float *dst) {
   for (int64_t jr = 0; jr < nc; jr += NR, dst += NR * kc) {
     int64_t n = std::min<int64_t>(NR, nc - jr);
     const int64_t *col = B.col + jc + jr;
-    bool vector[NRV];
-    for (int v = 0; v < NRV; ++v) vector[v] = (v + 1) * L <= n && consecutive(col + v * L);
-    for (int64_t k = 0; k < kc; ++k) {
-      const float *src = B.base + B.row[pc + k];
-      float *d = dst + k * NR;
-      for (int v = 0; v < NRV; ++v) {
-        if (vector[v]) {
-          store(d + v * L, load(src + col[v * L]));
-          continue;
+    // How each vector's worth of columns is read: one load (with its step,
+    // 1 or 2), two loads meeting at lane split[v], or a gather.
+    int64_t vector[NRV], split[NRV];
+    VI low[NRV]; // lanes below split[v]
+    bool allVector = true;
+    for (int v = 0; v < NRV; ++v) {
+      vector[v] = (v + 1) * L <= n ? unitStep(col + v * L) : 0;
+      split[v] = vector[v] || (v + 1) * L > n ? 0 : twoRuns(col + v * L);
+      low[v] = kLanes < VI{} + int(split[v]);
+      allVector &= vector[v] != 0;
+    }
+    // Rows k.. as L x L blocks transposed in registers, where L rows step evenly.
+    auto rowBlock = [&](int64_t k) { return !allVector && k % L == 0 && k + L <= kc ? unitStep(B.row + pc + k) : 0; };
+    for (int64_t k = 0; k < kc;) {
+      if (int64_t step = rowBlock(k)) {
+        const float *src = B.base + B.row[pc + k];
+        for (int v = 0; v < NRV; ++v) {
+          V r[L];
+          for (int j = 0; j < L; ++j) r[j] = v * L + j < n ? loadStep(src + col[v * L + j], step) : V{};
+          transpose(r);
+          for (int t = 0; t < L; ++t) store(dst + (k + t) * NR + v * L, r[t]);
         }
-        if ((v + 1) * L <= n) { // a fixed count: a gather
-          for (int j = v * L; j < (v + 1) * L; ++j) d[j] = src[col[j]];
-          continue;
-        }
-        int64_t j = v * L;
-        for (; j < n; ++j) d[j] = src[col[j]];
-        for (; j < (v + 1) * L; ++j) d[j] = 0;
+        k += L;
+        continue;
       }
+      // Rows [k, e) column vector by column vector: one way of reading each, decided above.
+      int64_t e = k + 1;
+      while (e < kc && !rowBlock(e)) ++e;
+      for (int v = 0; v < NRV; ++v) {
+        const int64_t *cv = col + v * L;
+        float *d = dst + v * L;
+        if (int64_t step = vector[v]) {
+          for (int64_t i = k; i < e; ++i) store(d + i * NR, loadStep(B.base + B.row[pc + i] + cv[0], step));
+        } else if (int64_t t = split[v]) { // both loads stay inside [cv[0], cv[L - 1]]
+          for (int64_t i = k; i < e; ++i) {
+            const float *src = B.base + B.row[pc + i];
+            VI lo = VI(load(src + cv[0])), hi = VI(load(src + cv[t] - t));
+            store(d + i * NR, V((lo & low[v]) | (hi & ~low[v])));
+          }
+        } else if ((v + 1) * L <= n) { // a fixed count: a gather
+          for (int64_t i = k; i < e; ++i) {
+            const float *src = B.base + B.row[pc + i];
+            for (int j = 0; j < L; ++j) d[i * NR + j] = src[cv[j]];
+          }
+        } else {
+          const int64_t m = n - v * L; // valid columns of this vector, < L
+          for (int64_t i = k; i < e; ++i) {
+            const float *src = B.base + B.row[pc + i];
+            int64_t j = 0;
+            for (; j < m; ++j) d[i * NR + j] = src[cv[j]];
+            for (; j < L; ++j) d[i * NR + j] = 0;
+          }
+        }
+      }
+      k = e;
     }
   }
 }
@@ -120,8 +219,16 @@ struct Scatter {
 };
 
 /// The register tile: acc = sum_k a[k][0..MR) x b[k][0..NR), added into C.
-inline void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t i0, int64_t j0, int64_t mr,
+template <int MR, int NRV, int NR = NRV * L>
+void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t i0, int64_t j0, int64_t mr,
                   int64_t nr) {
+  // C's rows lie a channel apart (kilobytes) and C is swept once per KC
+  // block, so its lines come from L3 or memory: ask for them now, and the
+  // k loop hides the wait (as BLIS's kernels do). Measured: the C update's
+  // loads took 9.5% of this function's time before.
+  const int64_t *col = C.col + j0;
+  for (int64_t i = 0; i < mr; ++i)
+    for (int v = 0; v < NRV && v * L < nr; ++v) __builtin_prefetch(C.base + C.row[i0 + i] + col[v * L], 1, 3);
   V acc[MR][NRV];
 #pragma clang loop unroll(full)
   for (int i = 0; i < MR; ++i)
@@ -138,9 +245,8 @@ inline void micro(int64_t kc, const float *a, const float *b, const Scatter &C, 
       for (int v = 0; v < NRV; ++v) acc[i][v] += ai * bv[v];
     }
   }
-  const int64_t *col = C.col + j0;
   bool vector[NRV];
-  for (int v = 0; v < NRV; ++v) vector[v] = (v + 1) * L <= nr && consecutive(col + v * L);
+  for (int v = 0; v < NRV; ++v) vector[v] = (v + 1) * L <= nr && unitStep(col + v * L) == 1;
   for (int64_t i = 0; i < mr; ++i) {
     float *out = C.base + C.row[i0 + i];
     for (int v = 0; v < NRV; ++v) {
@@ -157,8 +263,12 @@ inline void micro(int64_t kc, const float *a, const float *b, const Scatter &C, 
 
 /// C[M x N] += A[M x K] B[K x N]. The sum over k runs in a fixed order
 /// (KC blocks in turn), so results do not depend on anything but the shapes.
-inline void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C) {
-  float *ap = scratch.alloc(scratch.a, MC * KC), *bp = scratch.alloc(scratch.b, KC * NC);
+template <class T> void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C) {
+  constexpr int MR = T::MR, NR = T::NR;
+  constexpr int64_t KC = T::KC, MC = T::MC, NC = T::NC;
+  // One scratch for both tiles: sized for the larger.
+  constexpr int64_t kA = std::max(Wide::MC, Narrow::MC) * KC, kB = KC * std::max(Wide::NC, Narrow::NC);
+  float *ap = scratch.alloc(scratch.a, kA), *bp = scratch.alloc(scratch.b, kB);
   // K in equal blocks of at most KC (576 as 3 x 192, not 256 + 256 + 64: a
   // short block costs a C update for little work).
   const int64_t KB = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
@@ -166,45 +276,62 @@ inline void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Stride
     int64_t nc = std::min(NC, N - jc);
     for (int64_t pc = 0; pc < K; pc += KB) {
       int64_t kc = std::min(KB, K - pc);
-      packB(B, pc, kc, jc, nc, bp);
+      packB<T::NRV>(B, pc, kc, jc, nc, bp);
       for (int64_t ic = 0; ic < M; ic += MC) {
         int64_t mc = std::min(MC, M - ic);
-        packA(A, ic, mc, pc, kc, ap);
-        for (int64_t jr = 0; jr < nc; jr += NR)
-          for (int64_t ir = 0; ir < mc; ir += MR)
-            micro(kc, ap + ir * kc, bp + jr * kc, C, ic + ir, jc + jr, std::min<int64_t>(MR, mc - ir),
-                  std::min<int64_t>(NR, nc - jr));
+        packA<MR>(A, ic, mc, pc, kc, ap);
+        // An A panel (MR x kc, 6-12 KB) stays in L1 while B's panels stream
+        // past it from L2: on Zen 4's 32 KB L1 the other order (a 24-36 KB B
+        // panel in L1 beside the A panels) measured 3% slower over ResNet-18's
+        // convolutions.
+        for (int64_t ir = 0; ir < mc; ir += MR)
+          for (int64_t jr = 0; jr < nc; jr += NR)
+            micro<MR, T::NRV>(kc, ap + ir * kc, bp + jr * kc, C, ic + ir, jc + jr, std::min<int64_t>(MR, mc - ir),
+                              std::min<int64_t>(NR, nc - jr));
       }
     }
   }
 }
 
-/// gemm on all threads: C's columns in shares of whole `quantum`s (NR, or an
-/// image where columns of different images never write the same element: the
-/// input gradient's col2im), else its rows in whole register tiles when
-/// `rows` allows (rows never share an element). Each element is summed by one
-/// thread in the same order as on one: results do not depend on the count,
-/// except the input gradient's, whose tiles start where a share starts
-/// (deterministic for a given count).
-inline void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C,
-                         int64_t quantum, bool rows) {
-  int64_t T = num_threads();
+/// T's gemm on all threads: C's columns in shares of whole `quantum`s (T's NR
+/// when 0, or an image where columns of different images never write the
+/// same element: the input gradient's col2im), else its rows in whole
+/// register tiles when `rows` allows (rows never share an element). Each
+/// element is summed by one thread in the same order as on one: results do
+/// not depend on the count, except the input gradient's, whose tiles start
+/// where a share starts (deterministic for a given count).
+template <class T>
+void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C,
+                  int64_t quantum, bool rows) {
+  constexpr int MR = T::MR;
+  if (quantum == 0) quantum = T::NR;
+  int64_t threads = num_threads();
   // Below ~1 MFLOP a share's packing and wake-up cost more than they save.
-  if (T <= 1 || 2.0 * M * N * K < 1e6) return gemm(M, N, K, A, B, C);
+  if (threads <= 1 || 2.0 * M * N * K < 1e6) return gemm<T>(M, N, K, A, B, C);
   int64_t units = (N + quantum - 1) / quantum, rowUnits = (M + MR - 1) / MR;
-  if (units >= T || !rows || rowUnits < 2) {
-    int64_t shares = std::min(T, units);
+  if (units >= threads || !rows || rowUnits < 2) {
+    int64_t shares = std::min(threads, units);
     parallel(int(shares), [&](int t) {
       int64_t n0 = std::min(N, t * units / shares * quantum), n1 = std::min(N, (t + 1) * units / shares * quantum);
-      if (n1 > n0) gemm(M, n1 - n0, K, A, {B.base, B.row, B.col + n0}, {C.base, C.row, C.col + n0});
+      if (n1 > n0) gemm<T>(M, n1 - n0, K, A, {B.base, B.row, B.col + n0}, {C.base, C.row, C.col + n0});
     });
   } else {
-    int64_t shares = std::min(T, rowUnits);
+    int64_t shares = std::min(threads, rowUnits);
     parallel(int(shares), [&](int t) {
       int64_t m0 = std::min(M, t * rowUnits / shares * MR), m1 = std::min(M, (t + 1) * rowUnits / shares * MR);
-      if (m1 > m0) gemm(m1 - m0, N, K, {A.base, A.row + m0, A.col}, B, {C.base, C.row + m0, C.col});
+      if (m1 > m0) gemm<T>(m1 - m0, N, K, {A.base, A.row + m0, A.col}, B, {C.base, C.row + m0, C.col});
     });
   }
+}
+
+/// The tile whose edges waste least for an M x N GEMM (the wide one on a tie,
+/// and whenever the image quantum of col2im decides the columns' shares).
+inline void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C,
+                         int64_t quantum, bool rows) {
+  auto padded = [&](int64_t mr, int64_t nr) { return (M + mr - 1) / mr * mr * ((N + nr - 1) / nr * nr); };
+  if (padded(Narrow::MR, Narrow::NR) < padded(Wide::MR, Wide::NR))
+    return gemm_threads<Narrow>(M, N, K, A, B, C, quantum, rows);
+  gemm_threads<Wide>(M, N, K, A, B, C, quantum, rows);
 }
 
 /// The convolutions as GEMMs (see ukernels.hpp for the geometry).
@@ -251,11 +378,11 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
     float *xg = x + grp * Cg * g.xs[1], *wg = w + grp * Og * g.ws[0], *yg = y + grp * Og * g.ys[1];
     switch (kind) {
     case ConvKind::forward: // y[o, p] += w[o, q] x[q, p]
-      gemm_threads(Og, P, Q, {wg, ow.data(), qw.data()}, {xg, qx.data(), px.data()}, {yg, oy.data(), py.data()}, NR,
+      gemm_threads(Og, P, Q, {wg, ow.data(), qw.data()}, {xg, qx.data(), px.data()}, {yg, oy.data(), py.data()}, 0,
                    true);
       break;
     case ConvKind::filter_grad: // dw[o, q] += dy[o, p] x[p, q]
-      gemm_threads(Og, Q, P, {yg, oy.data(), py.data()}, {xg, px.data(), qx.data()}, {wg, ow.data(), qw.data()}, NR,
+      gemm_threads(Og, Q, P, {yg, oy.data(), py.data()}, {xg, px.data(), qx.data()}, {wg, ow.data(), qw.data()}, 0,
                    true);
       break;
     case ConvKind::input_grad: // dx[q, p] += w[q, o] dy[o, p]: col2im through the writer, a share per image
@@ -277,7 +404,7 @@ void matmul(const MatmulGeometry &g, const float *a, const float *b, float *c) {
   for (int64_t n = 0; n < g.N; ++n) bc[n] = n * g.bs[2], cc[n] = n * g.cs[2];
   for (int64_t i = 0; i < g.batch; ++i)
     gemm_threads(g.M, g.N, g.K, {a + i * g.as[0], ar.data(), ac.data()}, {b + i * g.bs[0], br.data(), bc.data()},
-                 {c + i * g.cs[0], cr.data(), cc.data()}, NR, true);
+                 {c + i * g.cs[0], cr.data(), cc.data()}, 0, true);
 }
 
 } // namespace loom::rt::uk::LOOM_UK_ISA
