@@ -77,18 +77,6 @@ struct Scratch {
 };
 inline thread_local Scratch scratch;
 
-/// A[ic.., pc..] into panels of MR rows: dst[panel][k][i], zeros past `mc`.
-template <int MR> void packA(const Strided &A, int64_t ic, int64_t mc, int64_t pc, int64_t kc, float *dst) {
-  for (int64_t ir = 0; ir < mc; ir += MR, dst += MR * kc) {
-    int64_t m = std::min<int64_t>(MR, mc - ir);
-    for (int64_t k = 0; k < kc; ++k) {
-      int64_t ck = A.col[pc + k];
-      float *d = dst + k * MR;
-      for (int64_t i = 0; i < m; ++i) d[i] = A.base[A.row[ic + ir + i] + ck];
-      for (int64_t i = m; i < MR; ++i) d[i] = 0;
-    }
-  }
-}
 
 /// 1 or 2 where the L offsets from off[0] step by it in memory, else 0.
 inline int64_t unitStep(const int64_t *off) {
@@ -139,6 +127,34 @@ inline V loadStep(const float *p, int64_t step) {
   return [&]<size_t... J>(std::index_sequence<J...>) {
     return __builtin_shufflevector(a, b, (2 * J < L ? int(2 * J) : int(2 * J + 1))...);
   }(std::make_index_sequence<L>{});
+}
+
+/// A[ic.., pc..] into panels of MR rows: dst[panel][k][i], zeros past `mc`.
+/// Where L columns are consecutive in memory (or every other float), the
+/// panel's rows are loaded by vector and transposed in registers; each
+/// transposed row is stored whole (L floats), the part past MR overwritten by
+/// the next row, or by the next panel, or landing in the scratch's slack.
+template <int MR> void packA(const Strided &A, int64_t ic, int64_t mc, int64_t pc, int64_t kc, float *dst) {
+  for (int64_t ir = 0; ir < mc; ir += MR, dst += MR * kc) {
+    const int64_t m = std::min<int64_t>(MR, mc - ir), *row = A.row + ic + ir, *col = A.col + pc;
+    for (int64_t k = 0; k < kc;) {
+      if constexpr (MR <= L) {
+        if (k % L == 0 && k + L <= kc)
+          if (int64_t step = unitStep(col + k)) {
+            V r[L];
+            for (int i = 0; i < L; ++i) r[i] = i < m ? loadStep(A.base + row[i] + col[k], step) : V{};
+            transpose(r);
+            for (int t = 0; t < L; ++t) store(dst + (k + t) * MR, r[t]);
+            k += L;
+            continue;
+          }
+      }
+      float *d = dst + k * MR;
+      for (int64_t i = 0; i < m; ++i) d[i] = A.base[row[i] + col[k]];
+      for (int64_t i = m; i < MR; ++i) d[i] = 0;
+      ++k;
+    }
+  }
 }
 
 /// B[pc.., jc..] into panels of NR columns: dst[panel][k][j], zeros past `nc`.
@@ -267,7 +283,8 @@ template <class T> void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, 
   constexpr int MR = T::MR, NR = T::NR;
   constexpr int64_t KC = T::KC, MC = T::MC, NC = T::NC;
   // One scratch for both tiles: sized for the larger.
-  constexpr int64_t kA = std::max(Wide::MC, Narrow::MC) * KC, kB = KC * std::max(Wide::NC, Narrow::NC);
+  // (A's with L floats of slack: packA's last row stores a whole vector.)
+  constexpr int64_t kA = std::max(Wide::MC, Narrow::MC) * KC + L, kB = KC * std::max(Wide::NC, Narrow::NC);
   float *ap = scratch.alloc(scratch.a, kA), *bp = scratch.alloc(scratch.b, kB);
   // K in equal blocks of at most KC (576 as 3 x 192, not 256 + 256 + 64: a
   // short block costs a C update for little work).
