@@ -211,16 +211,16 @@ LogicalResult compile(const graph::Module &gm, Stage emit, const CompileOptions 
   //    CPU temporaries are views of one arena per export, planned from their
   //    lifetimes; on the GPU they are allocated and freed as they come.
   if (failed(runPasses(m, kBufferizePipeline, opts))) return failure();
-  std::vector<ExportMemory> plans;
+  std::vector<ExportAbi> plans;
   if (target.gpu) {
     // The plan is the CPU arena's: planned on a copy.
     OwningOpRef<ModuleOp> copy(m.clone());
     if (failed(runPasses(*copy, cpu::kArenaPipeline, opts))) return failure();
-    plans = planMemory(*copy, gm, target);
+    plans = readExports(*copy, gm, target);
   }
   if (failed(runPasses(m, target.gpu ? "buffer-deallocation-pipeline,canonicalize,cse" : cpu::kArenaPipeline, opts)))
     return failure();
-  if (!target.gpu) plans = planMemory(m, gm, target);
+  if (!target.gpu) plans = readExports(m, gm, target);
   if (stage(Stage::buffers, printOp(m))) return success();
 
   // 5b. Each export's memory plan, by category (loom/rt/memory.hpp); the header carries it too.

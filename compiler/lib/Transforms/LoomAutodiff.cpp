@@ -196,9 +196,12 @@ LogicalResult differentiate(func::FuncOp fn) {
   }
 
   SmallVector<Value> results(ret.getOperands());
-  auto addResult = [&](Value v, StringRef attr, StringRef name) {
+  auto addResult = [&](Value v, StringRef attr, StringRef name, StringRef gradientOf = "") {
     unsigned idx = fn.getNumResults();
-    fn.insertResult(idx, v.getType(), b.getDictionaryAttr(b.getNamedAttr(attr, b.getStringAttr(name))));
+    SmallVector<NamedAttribute> attrs{b.getNamedAttr(attr, b.getStringAttr(name))};
+    // What the header pairs a gradient with (a parameter's, for grad_check).
+    if (!gradientOf.empty()) attrs.push_back(b.getNamedAttr("loom.gradient_of", b.getStringAttr(gradientOf)));
+    fn.insertResult(idx, v.getType(), b.getDictionaryAttr(attrs));
     results.push_back(v);
   };
   auto nameOf = [&](unsigned arg) {
@@ -210,7 +213,7 @@ LogicalResult differentiate(func::FuncOp fn) {
     for (auto [arg, g] : llvm::zip(wrtArgs, *grads)) {
       std::string name = "grad_" + nameOf(arg);
       std::replace(name.begin(), name.end(), '.', '_');
-      addResult(g, "loom.output", name);
+      addResult(g, "loom.output", name, nameOf(arg));
     }
   } else {
     int lrIdx = findByName(fn, "loom.input", "lr", false), stepIdx = findByName(fn, "loom.input", "step", false);

@@ -5,7 +5,7 @@
 // A gradient export: d/dw and d/dx of sum(x * w * x). x is used twice: its
 // gradients are summed.
 // CHECK-LABEL: func.func @grad
-// CHECK-SAME: -> (tensor<f32> {loom.output = "loss"}, tensor<3xf32> {loom.output = "grad_w"}, tensor<3xf32> {loom.output = "grad_x"})
+// CHECK-SAME: -> (tensor<f32> {loom.output = "loss"}, tensor<3xf32> {loom.gradient_of = "w", loom.output = "grad_w"}, tensor<3xf32> {loom.gradient_of = "x", loom.output = "grad_x"})
 func.func @grad(%w: tensor<3xf32> {loom.param = "w"}, %x: tensor<3xf32> {loom.input = "x"},
                 %step: tensor<i64> {loom.input = "step"}, %seed: tensor<i64> {loom.input = "seed"})
     -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "grad"} {
@@ -89,7 +89,7 @@ func.func @adam(%w: tensor<2xf32> {loom.param = "w"}, %m: tensor<2xf32> {loom.st
 
 // pad's gradient is unpad with the same attributes (and the other way round).
 // CHECK-LABEL: func.func @pad
-// CHECK-SAME: tensor<4xf32> {loom.output = "grad_x"}
+// CHECK-SAME: tensor<4xf32> {loom.gradient_of = "x", loom.output = "grad_x"}
 // CHECK: loom.pad %arg0 low = [2] high = [1] mode = "reflect"
 // CHECK: %[[D:.*]] = loom.unpad %{{.*}} low = [2] high = [1] mode = "reflect" : tensor<7xf32> -> tensor<4xf32>
 // CHECK: return %{{.*}}, %[[D]]

@@ -63,23 +63,35 @@ void registerCompilerDialects(mlir::DialectRegistry &registry);
 mlir::OwningOpRef<mlir::ModuleOp> importGraph(mlir::MLIRContext &ctx, const graph::Module &m,
                                               const Target &target = kTargets[0]);
 
-/// One export's memory plan: the runtime's categories (loom/rt/memory.hpp; its
-/// name and optimizer left empty there), with the strings they name.
-struct ExportMemory {
+/// One argument of an export's compiled C entry point, read off its
+/// bufferized signature (the loom.* argument attributes), in ABI order.
+struct AbiArg {
+  enum Role { param, state, input, hidden, output, arena } role;
+  std::string name;           // the attribute's value: "fc1.weight", "adam.w.exp_avg", "x", "lr", "logits"
+  rt::DType dtype = rt::DType::f32;
+  std::vector<int64_t> shape;
+  std::string gradientOf;     // a gradient export's output: the parameter or input it is the gradient of
+};
+
+/// One export as compiled: its entry point's arguments and its memory plan
+/// (the runtime's categories, loom/rt/memory.hpp; its name and optimizer left
+/// empty there, with the strings they name here).
+struct ExportAbi {
   std::string name, optimizer;
+  std::vector<AbiArg> args;
   loom::rt::MemoryPlan bytes;
 };
-/// Every export's plan, from the module at the `buffers` stage (the CPU
-/// target's: its arena is the temporaries' figure). Functions are found by
-/// exportSymbol(m, f, target).
-std::vector<ExportMemory> planMemory(mlir::ModuleOp bufferized, const graph::Module &m, const Target &target);
+/// Every export, from the module at the `buffers` stage (the CPU target's:
+/// its arena is the temporaries' figure, and an arena argument ends the CPU
+/// entry point's arguments). Functions are found by exportSymbol(m, f, target).
+std::vector<ExportAbi> readExports(mlir::ModuleOp bufferized, const graph::Module &m, const Target &target);
 /// The plans as the runtime prints them (loom::rt::format).
-std::string formatMemory(const std::vector<ExportMemory> &plans);
+std::string formatMemory(const std::vector<ExportAbi> &exports);
 
 /// The C++ header with the typed entry points of each export and their memory
 /// plans, for the targets the model's library is built for
 /// (opts.headerTargets: cpu, cuda) and with the NaN guard if opts.checkNumerics.
-std::string generateHeader(const graph::Module &m, const std::vector<ExportMemory> &plans,
+std::string generateHeader(const graph::Module &m, const std::vector<ExportAbi> &exports,
                            const CompileOptions &opts = CompileOptions());
 
 /// Symbol of an export's compiled function for `target` (loom_MODEL_EXPORT and the target's suffix).

@@ -74,12 +74,15 @@ def LoomAutodiff : Pass<"loom-autodiff", "mlir::ModuleOp"> {
     its `VJPOpInterface`; gradients of values used twice are summed; values not
     on a path from a parameter to the loss get none.
 
-    A gradient export returns `grad_<name>` results. A train step also applies
+    A gradient export returns `grad_<name>` results, each marked
+    `loom.gradient_of` with the parameter or input it belongs to (the header
+    pairs them so). A train step also applies
     its optimizer (`loom.train = {optimizer = "sgd"|"adam"|"adamw", ...}`, with
     PyTorch's semantics, the learning rate a run-time input `lr` and the step
-    count `step`): it gains one argument per optimizer-state tensor
-    (`loom.state`) and returns the new value of every parameter and state
-    tensor, marked `loom.update` with the name of the argument it replaces.
+    count `step`) to the optimizer-state arguments the importer made
+    (`loom.state`, named `<export>.<param>.<state>`) and returns the new value
+    of every parameter and state tensor, marked `loom.update` with the name of
+    the argument it replaces.
     A train step marked `loom.data_parallel` averages its gradients over the
     run's processes first: one `loom.all_reduce` of all of them, between the
     backward pass and the update.
