@@ -4,14 +4,13 @@
 #include "loom/rt/mpi.hpp"
 
 #include "loom/rt/threads.hpp"
+#include "collective_wait.hpp"
 #include "nccl.hpp"
 
 #include <mpi.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 
 namespace loom::rt {
 namespace {
@@ -75,26 +74,15 @@ public:
 private:
   static constexpr std::size_t kPiece = std::size_t(1) << 30;
 
-  /// Polls `r` until it completes or `timeout_s` passes (spinning briefly,
-  /// then sleeping 50 us between polls: a step's buckets complete in
-  /// milliseconds; a dead rank is found within the timeout).
+  /// Polls `r` until it completes or `timeout_s` passes.
   void wait(MPI_Request &r, double timeout_s, const std::string &what) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    const auto deadline = start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(timeout_s));
-    for (long polls = 0;; ++polls) {
-      int done = 0;
-      check(MPI_Test(&r, &done, MPI_STATUS_IGNORE), "MPI_Test");
-      if (done) return;
-      if (clock::now() > deadline) {
-        broken = true;
-        throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + " waited " +
-                    std::to_string(static_cast<int>(timeout_s)) + " s for " + what +
-                    " and the other ranks did not take part: one of them has died or stopped calling the "
-                    "train step (LOOM_DP_TIMEOUT sets the wait, in seconds)");
-      }
-      if (polls > 1000) std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
+    wait_for_collective(
+        [&] {
+          int done = 0;
+          check(MPI_Test(&r, &done, MPI_STATUS_IGNORE), "MPI_Test");
+          return done != 0;
+        },
+        timeout_s, rank_, size_, what, broken);
   }
 
   int rank_ = 0, size_ = 1;

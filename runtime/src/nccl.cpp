@@ -4,18 +4,17 @@
 // ncclUniqueId, broadcast) and NCCL's collectives run on loom's CUDA stream,
 // polled against the same deadline as MPI's.
 #include "nccl.hpp"
+#include "collective_wait.hpp"
 
 #include "cuda/driver.hpp"
 
 #include <dlfcn.h>
 #include <mpi.h>
 
-#include <chrono>
 #include <memory>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace loom::rt {
@@ -161,24 +160,17 @@ private:
 
   /// Polls the stream and NCCL's own error until done or `timeout_s` passes.
   void wait(double timeout_s, const std::string &what) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                                  std::chrono::duration<double>(timeout_s));
-    for (long polls = 0;; ++polls) {
-      CUresult r = cuda_->cuStreamQuery(cuda_->stream);
-      if (r == 0) return;
-      if (r != kNotReady) cuda_driver::check(r, "an NCCL collective (cuStreamQuery)");
-      ncclResult_t async = 0;
-      nccl_->ncclCommGetAsyncError(comm_, &async);
-      check(async, what.c_str());
-      if (std::chrono::steady_clock::now() > deadline) {
-        broken_ = true;
-        throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + " waited " +
-                    std::to_string(static_cast<int>(timeout_s)) + " s for " + what + " (NCCL)" +
-                    " and the other ranks did not take part: one of them has died or stopped calling the "
-                    "train step (LOOM_DP_TIMEOUT sets the wait, in seconds)");
-      }
-      if (polls > 1000) std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
+    wait_for_collective(
+        [&] {
+          CUresult r = cuda_->cuStreamQuery(cuda_->stream);
+          if (r == 0) return true;
+          if (r != kNotReady) cuda_driver::check(r, "an NCCL collective (cuStreamQuery)");
+          ncclResult_t async = 0;
+          nccl_->ncclCommGetAsyncError(comm_, &async);
+          check(async, what.c_str());
+          return false;
+        },
+        timeout_s, rank_, size_, what + " (NCCL)", broken_);
   }
 
   std::unique_ptr<Nccl> nccl_;
