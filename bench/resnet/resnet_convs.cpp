@@ -1,6 +1,8 @@
 // Every distinct convolution of the CIFAR ResNet-18 at batch 64 (forward,
 // filter gradient, input gradient), through the runtime's micro-kernel that
-// the generated code calls (loom_rt_conv2d_f32): milliseconds, best of 3.
+// the generated code calls (loom_rt_conv2d_f32, told the padding's border as
+// generated code tells it): milliseconds, best of 3, and the GFLOP of every
+// tap (the padding's included, as PyTorch's rows are counted).
 // bench/run.sh times the same convolutions in PyTorch (bench/torch_resnet.py).
 #include "resnet_convs.hpp"
 #include "../best_ms.hpp"
@@ -39,11 +41,11 @@ int main(int argc, char **argv) {
         if (kind == 2)
           loom_rt_conv2d_f32(3, x.data(), w.data(), dyp.data(), N, c.in, H, H, c.out, c.k, c.k, OH, OH, c.stride,
                              c.stride, 1, 1, 1, c.in * H * H, H * H, H, 1, c.in * c.k * c.k, c.k * c.k, c.k, 1,
-                             c.out * P * P, P * P, P, 1);
+                             c.out * P * P, P * P, P, 1, c.pad, c.pad, c.pad, c.pad);
         else
           loom_rt_conv2d_f32(kind, x.data(), w.data(), y.data(), N, c.in, H, H, c.out, c.k, c.k, OH, OH, c.stride,
                              c.stride, 1, 1, 1, c.in * H * H, H * H, H, 1, c.in * c.k * c.k, c.k * c.k, c.k, 1,
-                             c.out * OH * OH, OH * OH, OH, 1);
+                             c.out * OH * OH, OH * OH, OH, 1, c.pad, c.pad, c.pad, c.pad);
       };
       double best = best_ms(3, run);
       std::printf("loom %s_%s %.3f %.4f\n", resnet_convs::name(c).c_str(), kinds[kind], best,

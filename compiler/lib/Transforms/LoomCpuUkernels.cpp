@@ -60,7 +60,8 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
     ++calls;
   }
 
-  /// loom_rt_conv2d_f32(kind, x, w, y, N C H W O KH KW OH OW, strides, dilations, groups, x/w/y strides).
+  /// loom_rt_conv2d_f32(kind, x, w, y, N C H W O KH KW OH OW, strides, dilations, groups, x/w/y strides,
+  /// x's border: top, left, bottom, right).
   void convolution(OpBuilder &b, linalg::GenericOp op, DictionaryAttr conv) {
     StringRef kind = cast<StringAttr>(conv.get("kind")).getValue();
     auto strides = cast<DenseI64ArrayAttr>(conv.get("strides")).asArrayRef();
@@ -96,6 +97,11 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
     Location loc = op.getLoc();
     SmallVector<int64_t> ints{N, C, H, W, O, KH, KW, OH, OW, strides[0], strides[1], dilations[0], dilations[1], groups};
     for (const Layout *l : {&*lx, &*lw, &*ly}) ints.append(l->strides.begin(), l->strides.end());
+    // x's border that is zero (a zero padding) or not needed (its gradient): 0s where unknown.
+    if (auto border = conv.getAs<DenseI64ArrayAttr>("border"); border && border.size() == 4)
+      ints.append(border.asArrayRef().begin(), border.asArrayRef().end());
+    else
+      ints.append(4, 0);
     Value kindValue = b.create<arith::ConstantIntOp>(loc, k, 64);
     call(b, op, kConvEntry,
          {kindValue, pointerTo(b, loc, x, lx->offset), pointerTo(b, loc, w, lw->offset), pointerTo(b, loc, y, ly->offset)},

@@ -23,18 +23,42 @@ Value contraction(OpBuilder &b, Location loc, RankedTensorType out, ValueRange i
                       init, maps.back(), its);
 }
 
+/// The border (top, left, bottom, right) of a convolution's x that a zero
+/// loom.pad made, so known zero (the forward and the filter gradient read
+/// it); none unless x is such a pad.
+SmallVector<int64_t> zeroBorder(Value x) {
+  auto pad = x.getDefiningOp<PadOp>();
+  if (!pad || pad.getMode() != "zeros" || pad.getLow().size() != 4) return {};
+  return {pad.getLow()[2], pad.getLow()[3], pad.getHigh()[2], pad.getHigh()[3]};
+}
+/// The border of an input gradient's dx that nobody reads: where every use
+/// is the same zero loom.unpad (the padding's gradient), which drops it.
+SmallVector<int64_t> deadBorder(Value dx) {
+  SmallVector<int64_t> border;
+  for (Operation *user : dx.getUsers()) {
+    auto unpad = dyn_cast<UnpadOp>(user);
+    if (!unpad || unpad.getMode() != "zeros" || unpad.getLow().size() != 4) return {};
+    SmallVector<int64_t> b{unpad.getLow()[2], unpad.getLow()[3], unpad.getHigh()[2], unpad.getHigh()[3]};
+    if (!border.empty() && b != border) return {};
+    border = b;
+  }
+  return border;
+}
+
 /// Marks a convolution's contraction with what it computes (`loom.conv`:
-/// kind, strides, dilations, groups), so a target can recognise it after
-/// bufferization without reverse-engineering indexing maps (the CPU calls its
-/// micro-kernels: -loom-cpu-ukernels). Elementwise fusion drops the mark
-/// whenever it changes the op, and the op then stays loops.
-template <typename Op> Value markConv(Value conv, Op op, StringRef kind) {
+/// kind, strides, dilations, groups, and where known x's border that is zero
+/// or not needed), so a target can recognise it after bufferization without
+/// reverse-engineering indexing maps (the CPU calls its micro-kernels:
+/// -loom-cpu-ukernels). Elementwise fusion drops the mark whenever it changes
+/// the op, and the op then stays loops.
+template <typename Op> Value markConv(Value conv, Op op, StringRef kind, ArrayRef<int64_t> border) {
   Builder b(op.getContext());
-  conv.getDefiningOp()->setAttr(
-      "loom.conv", b.getDictionaryAttr({b.getNamedAttr("kind", b.getStringAttr(kind)),
-                                        b.getNamedAttr("strides", b.getDenseI64ArrayAttr(op.getStrides())),
-                                        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(op.getDilations())),
-                                        b.getNamedAttr("groups", b.getI64IntegerAttr(op.getGroups()))}));
+  SmallVector<NamedAttribute> attrs{b.getNamedAttr("kind", b.getStringAttr(kind)),
+                                    b.getNamedAttr("strides", b.getDenseI64ArrayAttr(op.getStrides())),
+                                    b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(op.getDilations())),
+                                    b.getNamedAttr("groups", b.getI64IntegerAttr(op.getGroups()))};
+  if (!border.empty()) attrs.push_back(b.getNamedAttr("border", b.getDenseI64ArrayAttr(border)));
+  conv.getDefiningOp()->setAttr("loom.conv", b.getDictionaryAttr(attrs));
   return conv;
 }
 
@@ -79,7 +103,7 @@ template <typename OpTy> struct ConvContractionLowering : OpConversionPattern<Op
     rw.replaceOp(op, markConv(contraction(rw, op.getLoc(), tensorType(op.getResult()),
                                           ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 3,
                                           ArrayRef<unsigned>{kForward ? j : kw}),
-                              op, kForward ? "forward" : "filter_grad"));
+                              op, kForward ? "forward" : "filter_grad", zeroBorder(op.getLhs())));
     return success();
   }
 };
@@ -114,7 +138,7 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
     }
     maps.push_back(g.map({n, ci, p, q}));
     rw.replaceOp(op, markConv(contraction(rw, loc, tensorType(op.getResult()), ins, maps, 3, ArrayRef<unsigned>{6}),
-                              op, "input_grad"));
+                              op, "input_grad", deadBorder(op.getResult())));
     return success();
   }
 };

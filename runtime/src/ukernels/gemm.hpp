@@ -351,29 +351,11 @@ inline void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, cons
   gemm_threads<Wide>(M, N, K, A, B, C, quantum, rows);
 }
 
-/// The convolutions as GEMMs (see ukernels.hpp for the geometry).
-void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) {
-  if (kind == ConvKind::input_grad_padded) {
-    // dx[n, c, i, j] = sum_{o, kh, kw} dyP[n, o, i + kh dh, j + kw dw] w[o, c, KH-1-kh, KW-1-kw]: a forward
-    // convolution of dyP (O channels) into dx (C channels) through a view of w transposed and flipped. It
-    // also computes dx on the padding ring that col2im leaves alone, (H W) / (OH OW) times the work, so it
-    // pays only where col2im's reduction (O) is short and the ring thin. Measured on one core of a Zen
-    // VM (AVX2), ResNet-18 at batch 64: 64 -> 64 channels at 32 x 32 121 -> 106-111 ms; 128 -> 128 at
-    // 16 x 16 80 -> 104-135 ms (a ring of 1.27x), 3 -> 64 14 -> 24 ms (3 rows of a GEMM).
-    // Groups would need the transposition per group: they take col2im.
-    const bool thinRing = 100 * g.H * g.W <= 115 * g.OH * g.OW;
-    if (g.sh == 1 && g.sw == 1 && g.groups == 1 && g.O < 128 && g.C >= 16 && thinRing) {
-      ConvGeometry f{g.N, g.O, g.H + (g.KH - 1) * g.dh, g.W + (g.KW - 1) * g.dw, g.C, g.KH, g.KW, g.H, g.W, 1, 1,
-                     g.dh, g.dw, 1, {g.ys[0], g.ys[1], g.ys[2], g.ys[3]}, {g.ws[1], g.ws[0], -g.ws[2], -g.ws[3]},
-                     {g.xs[0], g.xs[1], g.xs[2], g.xs[3]}};
-      return conv2d(ConvKind::forward, f, y, w + (g.KH - 1) * g.ws[2] + (g.KW - 1) * g.ws[3], x);
-    }
-    // dy's own elements inside dyP, through col2im: a strided convolution never multiplies the spread zeros.
-    ConvGeometry c = g;
-    c.ys[2] *= g.sh, c.ys[3] *= g.sw;
-    return conv2d(ConvKind::input_grad, c, x, w, y + (g.KH - 1) * g.dh * g.ys[2] + (g.KW - 1) * g.dw * g.ys[3]);
-  }
-  const int64_t Cg = g.C / g.groups, Og = g.O / g.groups, Q = Cg * g.KH * g.KW, P = g.N * g.OH * g.OW;
+/// One convolution's GEMM over output pixels [i0, i1) x [j0, j1).
+void conv2dPixels(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y, int64_t i0, int64_t i1, int64_t j0,
+                  int64_t j1) {
+  const int64_t Cg = g.C / g.groups, Og = g.O / g.groups, Q = Cg * g.KH * g.KW, P = g.N * (i1 - i0) * (j1 - j0);
+  if (P <= 0) return;
   // q = (c, kh, kw) and p = (n, i, j) split each operand's offset in two.
   // Offset tables grow to the largest shape a thread has seen: no allocation per call after that.
   static thread_local std::vector<int64_t> qx, qw, px, py, ow, oy;
@@ -385,8 +367,8 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
         qw[q] = c * g.ws[1] + kh * g.ws[2] + kw * g.ws[3];
       }
   for (int64_t n = 0, p = 0; n < g.N; ++n)
-    for (int64_t i = 0; i < g.OH; ++i)
-      for (int64_t j = 0; j < g.OW; ++j, ++p) {
+    for (int64_t i = i0; i < i1; ++i)
+      for (int64_t j = j0; j < j1; ++j, ++p) {
         px[p] = n * g.xs[0] + i * g.sh * g.xs[2] + j * g.sw * g.xs[3];
         py[p] = n * g.ys[0] + i * g.ys[2] + j * g.ys[3];
       }
@@ -404,12 +386,42 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
       break;
     case ConvKind::input_grad: // dx[q, p] += w[q, o] dy[o, p]: col2im through the writer, a share per image
       gemm_threads(Q, P, Og, {wg, qw.data(), ow.data()}, {yg, oy.data(), py.data()}, {xg, qx.data(), px.data()},
-                   g.OH * g.OW, false);
+                   P / g.N, false);
       break;
-    case ConvKind::input_grad_padded: // rewritten above
+    case ConvKind::input_grad_padded: // conv2d rewrites it
       break;
     }
   }
+}
+
+/// The convolutions as GEMMs (see ukernels.hpp for the geometry).
+void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) {
+  if (kind == ConvKind::input_grad_padded) {
+    // dx[n, c, i, j] = sum_{o, kh, kw} dyP[n, o, i + kh dh, j + kw dw] w[o, c, KH-1-kh, KW-1-kw]: a forward
+    // convolution of dyP (O channels) into dx (C channels) through a view of w transposed and flipped, over
+    // dx's pixels but its border (the padding's gradient, which nobody reads). Where no border is known dead,
+    // it computes dx on the padding ring too, which col2im leaves alone: (H W) / (OH OW) times the work,
+    // paid only where col2im's reduction (O) is short and the ring thin. Measured on one core of a Zen VM
+    // (AVX2), ResNet-18 at batch 64, no border known: 64 -> 64 channels at 32 x 32 121 -> 106-111 ms;
+    // 128 -> 128 at 16 x 16 80 -> 104-135 ms (a ring of 1.27x), 3 -> 64 14 -> 24 ms (3 rows of a GEMM); on a
+    // Zen 4 VM with the border skipped, 64 -> 64 68 -> 57 ms, but 128 -> 128 and wider still slower than
+    // col2im (53 -> 56 ms, 512 -> 512 at 4 x 4 50 -> 65 ms). Groups would need the transposition per group:
+    // they take col2im.
+    const int64_t liveH = g.H - g.border[0] - g.border[2], liveW = g.W - g.border[1] - g.border[3];
+    const bool thinRing = 100 * liveH * liveW <= 115 * g.OH * g.OW;
+    if (g.sh == 1 && g.sw == 1 && g.groups == 1 && g.O < 128 && g.C >= 16 && thinRing) {
+      ConvGeometry f{g.N, g.O, g.H + (g.KH - 1) * g.dh, g.W + (g.KW - 1) * g.dw, g.C, g.KH, g.KW, g.H, g.W, 1, 1,
+                     g.dh, g.dw, 1, {g.ys[0], g.ys[1], g.ys[2], g.ys[3]}, {g.ws[1], g.ws[0], -g.ws[2], -g.ws[3]},
+                     {g.xs[0], g.xs[1], g.xs[2], g.xs[3]}};
+      return conv2dPixels(ConvKind::forward, f, y, w + (g.KH - 1) * g.ws[2] + (g.KW - 1) * g.ws[3], x, g.border[0],
+                          g.H - g.border[2], g.border[1], g.W - g.border[3]);
+    }
+    // dy's own elements inside dyP, through col2im: a strided convolution never multiplies the spread zeros.
+    ConvGeometry c = g;
+    c.ys[2] *= g.sh, c.ys[3] *= g.sw;
+    return conv2d(ConvKind::input_grad, c, x, w, y + (g.KH - 1) * g.dh * g.ys[2] + (g.KW - 1) * g.dw * g.ys[3]);
+  }
+  conv2dPixels(kind, g, x, w, y, 0, g.OH, 0, g.OW);
 }
 
 /// Matmul (batched or not) as the same GEMM, on all threads.

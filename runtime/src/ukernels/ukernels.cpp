@@ -56,13 +56,18 @@ extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, i
                                    int64_t W, int64_t O, int64_t KH, int64_t KW, int64_t OH, int64_t OW, int64_t sh,
                                    int64_t sw, int64_t dh, int64_t dw, int64_t groups, int64_t xs0, int64_t xs1,
                                    int64_t xs2, int64_t xs3, int64_t ws0, int64_t ws1, int64_t ws2, int64_t ws3,
-                                   int64_t ys0, int64_t ys1, int64_t ys2, int64_t ys3) {
+                                   int64_t ys0, int64_t ys1, int64_t ys2, int64_t ys3, int64_t bt, int64_t bl,
+                                   int64_t bb, int64_t br) {
   static const auto conv = LOOM_UK_PICK(conv2d);
   ConvGeometry g{N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups,
-                 {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}};
+                 {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}, {bt, bl, bb, br}};
   guarded("convolution micro-kernel", [&] {
     if (kind < 0 || kind > int64_t(ConvKind::input_grad_padded))
       throw loom::rt::Error("unknown kind " + std::to_string(kind) + " (0 forward, 1 filter gradient, 2 and 3 input gradient)");
+    for (int64_t b : g.border)
+      if (b < 0) throw loom::rt::Error("a negative border (" + std::to_string(b) + ")");
+    if (g.border[0] + g.border[2] > H || g.border[1] + g.border[3] > W)
+      throw loom::rt::Error("a border wider than x (" + std::to_string(H) + " x " + std::to_string(W) + ")");
     conv(static_cast<ConvKind>(kind), g, x, w, y);
   });
 }

@@ -11,7 +11,7 @@
 // A forward convolution: kind 0, x at its view's offset, then N C H W O KH KW OH OW, strides, dilations, groups, and each operand's strides.
 // CHECK-LABEL: func.func @forward(
 // CHECK: %[[X:.*]] = llvm.getelementptr %{{.*}}[7] : (!llvm.ptr) -> !llvm.ptr, f32
-// CHECK: call @loom_rt_conv2d_f32(%c0_i64, %[[X]], %{{.*}}, %{{.*}}, %c1_i64, %c16_i64, %c6_i64, %c6_i64, %c16_i64, %c3_i64, %c3_i64, %c4_i64, %c4_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c576_i64, %c36_i64, %c6_i64, %c1_i64, %c144_i64, %c9_i64, %c3_i64, %c1_i64, %c256_i64, %c16_i64, %c4_i64, %c1_i64)
+// CHECK: call @loom_rt_conv2d_f32(%c0_i64, %[[X]], %{{.*}}, %{{.*}}, %c1_i64, %c16_i64, %c6_i64, %c6_i64, %c16_i64, %c3_i64, %c3_i64, %c4_i64, %c4_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c576_i64, %c36_i64, %c6_i64, %c1_i64, %c144_i64, %c9_i64, %c3_i64, %c1_i64, %c256_i64, %c16_i64, %c4_i64, %c1_i64, %c0_i64, %c0_i64, %c0_i64, %c0_i64)
 // CHECK-NOT: linalg.generic
 // CHECK: return
 func.func @forward(%x: memref<1x16x6x6xf32, strided<[576, 36, 6, 1], offset: 7>>, %w: memref<16x16x3x3xf32>, %y: memref<1x16x4x4xf32>) {
@@ -29,17 +29,18 @@ func.func @forward(%x: memref<1x16x6x6xf32, strided<[576, 36, 6, 1], offset: 7>>
 // The input gradient of a stride-2 convolution: the zero-spread, padded
 // operand (dyP, 1x16x9x9) goes to the runtime as it is, kind 3
 // (input_grad_padded), which reads dy's own elements in it (col2im) or, at
-// unit strides, runs a forward GEMM over it.
+// unit strides, runs a forward GEMM over it; the mark's border (dx's rows and
+// columns nobody reads) follows the strides.
 // CHECK-LABEL: func.func @input_grad(
 // CHECK-SAME: %[[DYP:[^:]*]]: memref<1x16x9x9xf32>
 // CHECK: %[[P:.*]] = memref.extract_aligned_pointer_as_index %[[DYP]]
 // CHECK: %[[I:.*]] = arith.index_cast %[[P]]
 // CHECK: %[[Q:.*]] = llvm.inttoptr %[[I]]
 // CHECK: %[[DY:.*]] = llvm.getelementptr %[[Q]][0] : (!llvm.ptr) -> !llvm.ptr, f32
-// CHECK: call @loom_rt_conv2d_f32(%c3_i64, %{{.*}}, %{{.*}}, %[[DY]], %c1_i64, %c16_i64, %c7_i64, %c7_i64, %c16_i64, %c3_i64, %c3_i64, %c3_i64, %c3_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c784_i64, %c49_i64, %c7_i64, %c1_i64, %c144_i64, %c9_i64, %c3_i64, %c1_i64, %c1296_i64, %c81_i64, %c9_i64, %c1_i64)
+// CHECK: call @loom_rt_conv2d_f32(%c3_i64, %{{.*}}, %{{.*}}, %[[DY]], %c1_i64, %c16_i64, %c7_i64, %c7_i64, %c16_i64, %c3_i64, %c3_i64, %c3_i64, %c3_i64, %c2_i64, %c2_i64, %c1_i64, %c1_i64, %c1_i64, %c784_i64, %c49_i64, %c7_i64, %c1_i64, %c144_i64, %c9_i64, %c3_i64, %c1_i64, %c1296_i64, %c81_i64, %c9_i64, %c1_i64, %c1_i64, %c2_i64, %c1_i64, %c0_i64)
 func.func @input_grad(%dyp: memref<1x16x9x9xf32>, %w: memref<16x16x3x3xf32>, %dx: memref<1x16x7x7xf32>) {
   linalg.generic {indexing_maps = [#dyp, #wt, #dx], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"],
-                  loom.conv = {kind = "input_grad", strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, groups = 1 : i64}}
+                  loom.conv = {kind = "input_grad", strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, groups = 1 : i64, border = array<i64: 1, 2, 1, 0>}}
       ins(%dyp, %w : memref<1x16x9x9xf32>, memref<16x16x3x3xf32>) outs(%dx : memref<1x16x7x7xf32>) {
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %m = arith.mulf %a, %b : f32

@@ -268,3 +268,25 @@ func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %dy: tensor<2x
   %dx = loom.conv2d_input_grad %dy, %w strides = [2, 2] dilations = [2, 2] groups = 2 : tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32> -> tensor<2x4x9x9xf32>
   return %y, %dw, %dx : tensor<2x6x3x3xf32>, tensor<6x2x3x3xf32>, tensor<2x4x9x9xf32>
 }
+
+// -----
+
+// Each convolution's mark names it, and x's border where a zero loom.pad made
+// it (forward, filter gradient) or a zero loom.unpad drops its gradient (the
+// input gradient); a reflection pad's border is neither.
+// CHECK-LABEL: func.func @conv_borders
+func.func @conv_borders(%x: tensor<2x4x6x6xf32>, %w: tensor<8x4x3x3xf32>, %dy: tensor<2x8x6x6xf32>)
+    -> (tensor<2x8x6x6xf32>, tensor<8x4x3x3xf32>, tensor<2x4x6x6xf32>, tensor<2x8x6x6xf32>) {
+  %p = loom.pad %x low = [0, 0, 1, 2] high = [0, 0, 1, 0] mode = "zeros" : tensor<2x4x6x6xf32> -> tensor<2x4x8x8xf32>
+  // CHECK: loom.conv = {border = array<i64: 1, 2, 1, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, kind = "forward", strides = array<i64: 1, 1>}
+  %y = loom.conv2d %p, %w strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x4x8x8xf32>, tensor<8x4x3x3xf32> -> tensor<2x8x6x6xf32>
+  // CHECK: loom.conv = {border = array<i64: 1, 2, 1, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, kind = "filter_grad", strides = array<i64: 1, 1>}
+  %dw = loom.conv2d_filter_grad %p, %dy strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x4x8x8xf32>, tensor<2x8x6x6xf32> -> tensor<8x4x3x3xf32>
+  // CHECK: loom.conv = {border = array<i64: 1, 2, 1, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, kind = "input_grad", strides = array<i64: 1, 1>}
+  %dp = loom.conv2d_input_grad %dy, %w strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x8x6x6xf32>, tensor<8x4x3x3xf32> -> tensor<2x4x8x8xf32>
+  %dx = loom.unpad %dp low = [0, 0, 1, 2] high = [0, 0, 1, 0] mode = "zeros" : tensor<2x4x8x8xf32> -> tensor<2x4x6x6xf32>
+  %r = loom.pad %x low = [0, 0, 1, 1] high = [0, 0, 1, 1] mode = "reflect" : tensor<2x4x6x6xf32> -> tensor<2x4x8x8xf32>
+  // CHECK: loom.conv = {dilations = array<i64: 1, 1>, groups = 1 : i64, kind = "forward", strides = array<i64: 1, 1>}
+  %yr = loom.conv2d %r, %w strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x4x8x8xf32>, tensor<8x4x3x3xf32> -> tensor<2x8x6x6xf32>
+  return %y, %dw, %dx, %yr : tensor<2x8x6x6xf32>, tensor<8x4x3x3xf32>, tensor<2x4x6x6xf32>, tensor<2x8x6x6xf32>
+}

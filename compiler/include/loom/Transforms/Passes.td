@@ -277,6 +277,10 @@ def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
     fill has zeroed. The input gradient's operand is dy spread into zeros by
     the strides and padded; the micro-kernel is handed a strided view of dy's
     own elements in it, so no multiplication by an inserted zero happens.
+    The mark's `border` (x's rows and columns that a zero `loom.pad` made, or
+    for an input gradient those its zero `loom.unpad` drops) is passed too,
+    zeros where the mark has none: the input gradient's forward form then
+    computes dx's interior only.
     Convolutions whose GEMM would have fewer than `min-channels` rows or a
     shorter reduction stay loops (E4's 1->3 channel convolutions are faster so).
 
