@@ -88,13 +88,15 @@ inline int64_t unitStep(const int64_t *off) {
 }
 
 /// s where the L offsets from off[0] are two runs of consecutive floats,
-/// [0, s) and [s, L) (a row of an image that is not a multiple of L wide, and
-/// the next), else 0.
+/// [0, s) and [s, L), the second after the first in memory (a row of an
+/// image that is not a multiple of L wide, and the next), else 0. Then a
+/// vector load at either run's start, minus s for the second, stays inside
+/// [off[0], off[L - 1]].
 inline int twoRuns(const int64_t *off) {
   int s = 0;
   for (int t = 1; t < L; ++t)
     if (off[t] != off[t - 1] + 1) {
-      if (s) return 0;
+      if (s || off[t] < off[t - 1]) return 0;
       s = t;
     }
   return s;
