@@ -54,24 +54,28 @@ struct Signature {
 
 Signature signatureOf(const graph::Module &m, const ExportAbi &e) {
   Signature s;
-  auto paramIndex = [&](const std::string &name) {
+  auto paramIndex = [&](const std::string &name) { // -1: no such parameter
     for (size_t i = 0; i < m.params.size(); ++i)
       if (m.params[i].name == name) return int(i);
-    llvm::report_fatal_error(llvm::Twine("loom: export ") + e.name + " takes an undeclared parameter " + name);
+    return -1;
   };
   for (const AbiArg &a : e.args) {
     if (a.role == AbiArg::arena) continue;
     s.order.push_back(a);
     Tensor t{a.name, {a.dtype, a.shape}};
     switch (a.role) {
-    case AbiArg::param: s.params.push_back(paramIndex(a.name)); break;
+    case AbiArg::param: {
+      int p = paramIndex(a.name);
+      if (p < 0) llvm::report_fatal_error(llvm::Twine("loom: export ") + e.name + " takes an undeclared parameter " + a.name);
+      s.params.push_back(p);
+      break;
+    }
     case AbiArg::state: s.state.push_back(t); break;
     case AbiArg::input: s.inputs.push_back(t); break;
     case AbiArg::hidden: s.hidden.push_back(a.name); break;
     case AbiArg::output:
       s.outputs.push_back(t);
-      for (size_t i = 0; i < m.params.size(); ++i)
-        if (m.params[i].name == a.gradientOf) s.paramGrads.push_back({int(i), a.name});
+      if (int p = a.gradientOf.empty() ? -1 : paramIndex(a.gradientOf); p >= 0) s.paramGrads.push_back({p, a.name});
       break;
     case AbiArg::arena: break;
     }

@@ -23,23 +23,22 @@ Value contraction(OpBuilder &b, Location loc, RankedTensorType out, ValueRange i
                       init, maps.back(), its);
 }
 
-/// The border (top, left, bottom, right) of a convolution's x that a zero
-/// loom.pad made, so known zero (the forward and the filter gradient read
-/// it); none unless x is such a pad.
-SmallVector<int64_t> zeroBorder(Value x) {
-  auto pad = x.getDefiningOp<PadOp>();
-  if (!pad || pad.getMode() != "zeros" || pad.getLow().size() != 4) return {};
-  return {pad.getLow()[2], pad.getLow()[3], pad.getHigh()[2], pad.getHigh()[3]};
+/// The H and W border (top, left, bottom, right) of a zero loom.pad or
+/// loom.unpad of a 4-D tensor; none for another op or a reflection.
+template <typename PadLike> SmallVector<int64_t> zeroPadBorder(PadLike op) {
+  if (!op || op.getMode() != "zeros" || op.getLow().size() != 4) return {};
+  return {op.getLow()[2], op.getLow()[3], op.getHigh()[2], op.getHigh()[3]};
 }
+/// The border of a convolution's x that a zero loom.pad made, so known zero
+/// (the forward and the filter gradient read it); none unless x is such a pad.
+SmallVector<int64_t> zeroBorder(Value x) { return zeroPadBorder(x.getDefiningOp<PadOp>()); }
 /// The border of an input gradient's dx that nobody reads: where every use
 /// is the same zero loom.unpad (the padding's gradient), which drops it.
 SmallVector<int64_t> deadBorder(Value dx) {
   SmallVector<int64_t> border;
   for (Operation *user : dx.getUsers()) {
-    auto unpad = dyn_cast<UnpadOp>(user);
-    if (!unpad || unpad.getMode() != "zeros" || unpad.getLow().size() != 4) return {};
-    SmallVector<int64_t> b{unpad.getLow()[2], unpad.getLow()[3], unpad.getHigh()[2], unpad.getHigh()[3]};
-    if (!border.empty() && b != border) return {};
+    SmallVector<int64_t> b = zeroPadBorder(dyn_cast<UnpadOp>(user));
+    if (b.empty() || (!border.empty() && b != border)) return {};
     border = b;
   }
   return border;
