@@ -3,7 +3,7 @@
 set -eu
 PACKAGES="cmake ninja-build python3 clang-19 lld-19 libstdc++-12-dev llvm-19-dev llvm-19-tools
 libmlir-19-dev mlir-19-tools libboost-dev libfmt-dev doctest-dev nlohmann-json3-dev
-zlib1g-dev dataset-fashion-mnist libclang-rt-19-dev g++-12 libopenmpi-dev openmpi-bin"
+zlib1g-dev libzstd-dev libz3-dev dataset-fashion-mnist libclang-rt-19-dev g++-12 libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -10,7 +10,7 @@ config.test_source_root = os.path.dirname(__file__)
 params = lit_config.params
 config.test_exec_root = params.get("exec_root", os.path.join(config.test_source_root, "Output"))
 
-for name in ["loom_opt", "mlp_gen", "linreg_gen"]:
+for name in ["loom_opt", "mlp_gen", "linreg_gen", "loom_tblgen", "loom_include", "mlir_include"]:
     if name in params:
         config.substitutions.append(("%" + name.replace("_", "-"), params[name]))
 config.environment["PATH"] = os.pathsep.join([params.get("llvm_bin", "/usr/lib/llvm-19/bin"),

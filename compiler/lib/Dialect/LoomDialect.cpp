@@ -14,6 +14,7 @@ using namespace mlir;
 using namespace loom;
 
 #include "loom/Dialect/LoomDialect.cpp.inc"
+#include "loom/Dialect/LoomEnums.cpp.inc"
 #include "loom/Dialect/LoomInterfaces.cpp.inc"
 
 namespace {
@@ -126,9 +127,7 @@ LogicalResult ConcatOp::verify() {
 
 /// pad and unpad: `padded` is `small` grown by low + high in every dimension.
 static LogicalResult verifyPadding(Operation *op, ArrayRef<int64_t> small, ArrayRef<int64_t> padded,
-                                   ArrayRef<int64_t> low, ArrayRef<int64_t> high, StringRef mode) {
-  if (mode != "zeros" && mode != "reflect")
-    return op->emitOpError("mode '") << mode << "': expected zeros or reflect";
+                                   ArrayRef<int64_t> low, ArrayRef<int64_t> high, PadMode mode) {
   if (padded.size() != small.size() || low.size() != small.size() || high.size() != small.size())
     return op->emitOpError("low, high and both shapes must have one rank, got ")
            << str(small) << ", " << str(padded) << ", low " << str(low) << ", high " << str(high);
@@ -137,7 +136,7 @@ static LogicalResult verifyPadding(Operation *op, ArrayRef<int64_t> small, Array
     if (padded[d] != low[d] + small[d] + high[d])
       return op->emitOpError("dimension ") << d << ": " << low[d] << " + " << small[d] << " + " << high[d]
                                            << " is not " << padded[d];
-    if (mode == "reflect" && (low[d] >= small[d] || high[d] >= small[d]))
+    if (mode == PadMode::reflect && (low[d] >= small[d] || high[d] >= small[d]))
       return op->emitOpError("reflect padding ") << low[d] << "/" << high[d] << " in dimension " << d
                                                  << " needs more than " << small[d] << " elements";
   }
@@ -206,9 +205,6 @@ LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this, getInput(), ge
 LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this, getInput(), getAxes(), getResult()); }
 
 LogicalResult CompareOp::verify() {
-  static const char *const kPredicates[] = {"eq", "ne", "lt", "le", "gt", "ge"};
-  if (!llvm::is_contained(kPredicates, getPredicate()))
-    return emitOpError("unknown predicate '") << getPredicate() << "' (expected eq, ne, lt, le, gt or ge)";
   if (shapeOf(getLhs()) != shapeOf(getResult()))
     return emitOpError("result ") << str(shapeOf(getResult())) << " differs from operands " << str(shapeOf(getLhs()));
   return success();

@@ -114,20 +114,20 @@ SmallVector<Value> DivOp::vjp(OpBuilder &b, Value g) {
   Expr dw = -(dy * y / w); // d(x/w)/dw = -(x/w)/w
   return {dy / w, dw};     // d(x/w)/dx = 1/w
 }
-/// d max(x, w)/dx (wins = "gt"; min: "lt"): 1 where x wins, 1/2 on a tie
+/// d max(x, w)/dx (wins = gt; min: lt): 1 where x wins, 1/2 on a tie
 /// (PyTorch splits it evenly), else 0.
-static Expr extremumGrad(llvm::StringRef wins, const Expr &dy, const Expr &x, const Expr &w) {
+static Expr extremumGrad(ComparePredicate wins, const Expr &dy, const Expr &x, const Expr &w) {
   Expr zero = dy.constant(0.0), half = dy * 0.5;
   Expr tie = where(equal(x, w), half, zero);
   return where(compare(wins, x, w), dy, tie);
 }
 SmallVector<Value> MaximumOp::vjp(OpBuilder &b, Value g) {
   auto [dy, x, w] = exprs(b, getLoc(), g, getLhs(), getRhs());
-  return {extremumGrad("gt", dy, x, w), extremumGrad("gt", dy, w, x)};
+  return {extremumGrad(ComparePredicate::gt, dy, x, w), extremumGrad(ComparePredicate::gt, dy, w, x)};
 }
 SmallVector<Value> MinimumOp::vjp(OpBuilder &b, Value g) {
   auto [dy, x, w] = exprs(b, getLoc(), g, getLhs(), getRhs());
-  return {extremumGrad("lt", dy, x, w), extremumGrad("lt", dy, w, x)};
+  return {extremumGrad(ComparePredicate::lt, dy, x, w), extremumGrad(ComparePredicate::lt, dy, w, x)};
 }
 SmallVector<Value> SelectOp::vjp(OpBuilder &b, Value g) {
   auto [dy, c] = exprs(b, getLoc(), g, getCond());

@@ -44,6 +44,52 @@ DenseElementsAttr constantValue(RankedTensorType type, const std::vector<double>
   return DenseElementsAttr::get(type, elems);
 }
 
+/// Reads a traced node's attributes by the kind LoomOps.td gives each
+/// (LoomImport.cpp.inc, generated from it, says which to read for which op).
+struct AttrReader {
+  const graph::Node &node;
+  RankedTensorType type;
+  Location loc;
+  Builder b;
+
+  InFlightDiagnostic error(StringRef what, StringRef name) {
+    return emitError(loc) << "loom." << node.op << ": the traced node's attribute '" << name << "' " << what;
+  }
+  const std::vector<int64_t> *ints(StringRef name) {
+    auto it = node.ints.find(name.str());
+    return it == node.ints.end() ? nullptr : &it->second;
+  }
+  LogicalResult i64(OperationState &st, StringRef name) {
+    const auto *v = ints(name);
+    if (!v || v->size() != 1) return error("is missing or not one integer", name);
+    st.addAttribute(name, b.getI64IntegerAttr(v->front()));
+    return success();
+  }
+  LogicalResult i64s(OperationState &st, StringRef name) {
+    const auto *v = ints(name);
+    if (!v) return error("is missing", name);
+    st.addAttribute(name, b.getDenseI64ArrayAttr(*v));
+    return success();
+  }
+  LogicalResult elements(OperationState &st, StringRef name) {
+    if (node.values.size() != 1 && static_cast<int64_t>(node.values.size()) != type.getNumElements())
+      return error("has " + std::to_string(node.values.size()) + " values", name);
+    st.addAttribute(name, constantValue(type, node.values));
+    return success();
+  }
+  LogicalResult enumeration(OperationState &st, StringRef name, std::optional<int64_t> (*parse)(StringRef)) {
+    auto it = node.strs.find(name.str());
+    if (it == node.strs.end()) return error("is missing", name);
+    std::optional<int64_t> v = parse(it->second);
+    if (!v) return error("'" + it->second + "' is not one of its values", name);
+    st.addAttribute(name, b.getI64IntegerAttr(*v));
+    return success();
+  }
+  LogicalResult unknownOp() { return emitError(loc) << "loom: the traced graph has an unknown op '" << node.op << "'"; }
+};
+
+#include "loom/Dialect/LoomImport.cpp.inc"
+
 } // namespace
 
 OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m, const Target &target) {
@@ -120,19 +166,15 @@ OwningOpRef<ModuleOp> importGraph(MLIRContext &ctx, const graph::Module &m, cons
     for (size_t id = 0; id < f.nodes.size(); ++id) {
       const graph::Node &n = f.nodes[id];
       if (n.op == "param" || n.op == "input") continue;
-      // Every op is built generically from its name, operands and attributes:
-      // the ODS verifiers check the rest.
+      // Every op is built generically from its name, operands and attributes
+      // (typed as LoomOps.td declares them): the ODS verifiers check the rest.
       // Named after the op, so a message about it (-loom-check-numerics) can say which.
       OperationState st(NameLoc::get(fb.getStringAttr(n.op), location(fb, n.loc)), "loom." + n.op);
       for (int o : n.operands) st.addOperands(values[o]);
       auto type = tensorType(&ctx, n.type);
       st.addTypes(type);
-      for (const auto &[name, ints] : n.ints) {
-        if (name == "axis" || name == "stream" || name == "groups") st.addAttribute(name, fb.getI64IntegerAttr(ints.at(0)));
-        else st.addAttribute(name, fb.getDenseI64ArrayAttr(ints));
-      }
-      for (const auto &[name, str] : n.strs) st.addAttribute(name, fb.getStringAttr(str));
-      if (n.op == "constant") st.addAttribute("value", constantValue(type, n.values));
+      AttrReader reader{n, type, st.location, fb};
+      if (failed(addAttributes(st, reader))) return nullptr;
       values[id] = fb.create(st)->getResult(0);
     }
     SmallVector<Value> results;

@@ -1,6 +1,5 @@
 // What -loom-to-linalg's lowerings share: the one generic builder every
-// lowering goes through, and the pattern sets of the lowerings that live in
-// files of their own (LowerPadding.cpp, LowerConvolutions.cpp, LowerRandom.cpp).
+// lowering goes through, and the declarations of the per-op lowering functions.
 #pragma once
 
 #include "loom/Dialect/LoomOps.h"
@@ -29,11 +28,11 @@ mlir::Value zeroOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Type t);
 /// A tensor of `type` filled with `value` (linalg.fill of tensor.empty).
 mlir::Value filled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type, mlir::TypedAttr value);
 
-/// loom.pad and loom.unpad.
-void populatePaddingLowerings(mlir::RewritePatternSet &patterns);
-/// loom.conv2d and its two gradient ops, as contractions marked `loom.conv`.
-void populateConvolutionLowerings(mlir::RewritePatternSet &patterns);
-/// loom.random_uniform (Philox 4x32-10, as the runtime's).
-void populateRandomLowerings(mlir::RewritePatternSet &patterns);
+/// One `lower(Op, Op::Adaptor, ConversionPatternRewriter &)` per op whose
+/// `lowering` in LoomOps.td is "Lower", generated from it; each is defined in
+/// LoomToLinalg.cpp or in the file of its kind (LowerPadding.cpp,
+/// LowerConvolutions.cpp, LowerRandom.cpp).
+#define LOOM_LOWERING_DECLS
+#include "loom/Dialect/LoomLowerings.inc"
 
 } // namespace loom::lowering

@@ -26,7 +26,7 @@ Value contraction(OpBuilder &b, Location loc, RankedTensorType out, ValueRange i
 /// The H and W border (top, left, bottom, right) of a zero loom.pad or
 /// loom.unpad of a 4-D tensor; none for another op or a reflection.
 template <typename PadLike> SmallVector<int64_t> zeroPadBorder(PadLike op) {
-  if (!op || op.getMode() != "zeros" || op.getLow().size() != 4) return {};
+  if (!op || op.getMode() != PadMode::zeros || op.getLow().size() != 4) return {};
   return {op.getLow()[2], op.getLow()[3], op.getHigh()[2], op.getHigh()[3]};
 }
 /// The border of a convolution's x that a zero loom.pad made, so known zero
@@ -85,65 +85,66 @@ struct ConvGeometry {
 /// row and its SLP vectorizer packs it, since the output (an aligned_alloc'ed
 /// buffer) cannot alias the inputs. (E1 i's ConvNet step 712 -> 940 images/s
 /// from the order, -> 1,745 with SLP on.)
-template <typename OpTy> struct ConvContractionLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
-  static constexpr bool kForward = std::is_same_v<OpTy, Conv2dOp>;
-  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor, ConversionPatternRewriter &rw) const override {
-    ConvGeometry g(op, op.getLhs(), kForward ? op.getRhs() : op.getResult());
-    // Name the loop dimensions by role; the two ops order them differently.
-    unsigned n = 0, o = 1, i = 2, c = 3, kh = 4, kw = 5, j = 6;
-    if (!kForward) o = 0, c = 1, kh = 2, n = 3, i = 4, j = 5, kw = 6;
-    auto d = [&](unsigned k) { return g.dim(k); };
-    AffineExpr channel = g.groups == 1 ? d(c) : d(o).floorDiv(g.Og) * g.Cg + d(c);
-    AffineMap input = g.map({d(n), channel, d(i) * g.s0 + d(kh) * g.d0, d(j) * g.s1 + d(kw) * g.d1});
-    AffineMap filter = g.map({d(o), d(c), d(kh), d(kw)}), output = g.map({d(n), d(o), d(i), d(j)});
-    SmallVector<AffineMap> maps = kForward ? SmallVector<AffineMap>{input, filter, output}
-                                           : SmallVector<AffineMap>{input, output, filter};
-    rw.replaceOp(op, markConv(contraction(rw, op.getLoc(), tensorType(op.getResult()),
-                                          ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 3,
-                                          ArrayRef<unsigned>{kForward ? j : kw}),
-                              op, kForward ? "forward" : "filter_grad", zeroBorder(op.getLhs())));
-    return success();
-  }
-};
+template <typename OpTy>
+LogicalResult lowerContraction(OpTy op, typename OpTy::Adaptor adaptor, ConversionPatternRewriter &rw) {
+  constexpr bool kForward = std::is_same_v<OpTy, Conv2dOp>;
+  ConvGeometry g(op, op.getLhs(), kForward ? op.getRhs() : op.getResult());
+  // Name the loop dimensions by role; the two ops order them differently.
+  unsigned n = 0, o = 1, i = 2, c = 3, kh = 4, kw = 5, j = 6;
+  if (!kForward) o = 0, c = 1, kh = 2, n = 3, i = 4, j = 5, kw = 6;
+  auto d = [&](unsigned k) { return g.dim(k); };
+  AffineExpr channel = g.groups == 1 ? d(c) : d(o).floorDiv(g.Og) * g.Cg + d(c);
+  AffineMap input = g.map({d(n), channel, d(i) * g.s0 + d(kh) * g.d0, d(j) * g.s1 + d(kw) * g.d1});
+  AffineMap filter = g.map({d(o), d(c), d(kh), d(kw)}), output = g.map({d(n), d(o), d(i), d(j)});
+  SmallVector<AffineMap> maps = kForward ? SmallVector<AffineMap>{input, filter, output}
+                                         : SmallVector<AffineMap>{input, output, filter};
+  rw.replaceOp(op, markConv(contraction(rw, op.getLoc(), tensorType(op.getResult()),
+                                        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, maps, 3,
+                                        ArrayRef<unsigned>{kForward ? j : kw}),
+                            op, kForward ? "forward" : "filter_grad", zeroBorder(op.getLhs())));
+  return success();
+}
+
+} // namespace
+
+LogicalResult loom::lowering::lower(Conv2dOp op, Conv2dOp::Adaptor adaptor, ConversionPatternRewriter &rw) {
+  return lowerContraction(op, adaptor, rw);
+}
+LogicalResult loom::lowering::lower(Conv2dFilterGradOp op, Conv2dFilterGradOp::Adaptor adaptor,
+                                    ConversionPatternRewriter &rw) {
+  return lowerContraction(op, adaptor, rw);
+}
 
 /// dx[n, ci, p, q] = sum_{oo, kh, kw} dyP[n, g(ci) Og + oo, p + (KH-1-kh) d0, q + (KW-1-kw) d1]
 ///                                    w[g(ci) Og + oo, ci mod Cg, kh, kw]
 /// where dyP is dy spread out by the strides and padded by (K-1) d: every
 /// (output, tap) pair that reads x[p, q] lands at one place. Loops (n, ci, p | oo, kh, kw | q).
-struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(Conv2dInputGradOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw) const override {
-    ConvGeometry g(op, op.getResult(), op.getRhs());
-    Location loc = op.getLoc();
-    auto dyType = tensorType(op.getLhs());
-    auto et = dyType.getElementType();
-    // dyP: zeros of [N, O, H + (KH-1) d0, W + (KW-1) d1] with dy at ((KH-1) d0, (KW-1) d1), strides (s0, s1).
-    auto padType = RankedTensorType::get({g.N, g.O, g.H + (g.KH - 1) * g.d0, g.W + (g.KW - 1) * g.d1}, et);
-    Value dyP = rw.create<tensor::InsertSliceOp>(
-        loc, adaptor.getLhs(), filled(rw, loc, padType, rw.getZeroAttr(et)), ValueRange{}, ValueRange{}, ValueRange{},
-        SmallVector<int64_t>{0, 0, (g.KH - 1) * g.d0, (g.KW - 1) * g.d1}, dyType.getShape(),
-        SmallVector<int64_t>{1, 1, g.s0, g.s1});
-    auto n = g.dim(0), ci = g.dim(1), p = g.dim(2), oo = g.dim(3), kh = g.dim(4), kw = g.dim(5), q = g.dim(6);
-    AffineExpr out = g.groups == 1 ? oo : ci.floorDiv(g.Cg) * g.Og + oo;
-    AffineExpr cin = g.groups == 1 ? ci : ci % g.Cg;
-    SmallVector<Value> ins = {dyP, adaptor.getRhs()};
-    SmallVector<AffineMap> maps = {g.map({n, out, p + (g.KH - 1 - kh) * g.d0, q + (g.KW - 1 - kw) * g.d1}),
-                                   g.map({out, cin, kh, kw})};
-    if (g.groups > 1) {
-      // oo appears in no map by itself: an unused operand of shape [Og] gives linalg its range.
-      ins.push_back(rw.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{g.Og}, et));
-      maps.push_back(g.map({oo}));
-    }
-    maps.push_back(g.map({n, ci, p, q}));
-    rw.replaceOp(op, markConv(contraction(rw, loc, tensorType(op.getResult()), ins, maps, 3, ArrayRef<unsigned>{6}),
-                              op, "input_grad", deadBorder(op.getResult())));
-    return success();
+LogicalResult loom::lowering::lower(Conv2dInputGradOp op, Conv2dInputGradOp::Adaptor adaptor,
+                                    ConversionPatternRewriter &rw) {
+  ConvGeometry g(op, op.getResult(), op.getRhs());
+  Location loc = op.getLoc();
+  auto dyType = tensorType(op.getLhs());
+  auto et = dyType.getElementType();
+  // dyP: zeros of [N, O, H + (KH-1) d0, W + (KW-1) d1] with dy at ((KH-1) d0, (KW-1) d1), strides (s0, s1).
+  auto padType = RankedTensorType::get({g.N, g.O, g.H + (g.KH - 1) * g.d0, g.W + (g.KW - 1) * g.d1}, et);
+  Value dyP = rw.create<tensor::InsertSliceOp>(
+      loc, adaptor.getLhs(), filled(rw, loc, padType, rw.getZeroAttr(et)), ValueRange{}, ValueRange{}, ValueRange{},
+      SmallVector<int64_t>{0, 0, (g.KH - 1) * g.d0, (g.KW - 1) * g.d1}, dyType.getShape(),
+      SmallVector<int64_t>{1, 1, g.s0, g.s1});
+  auto n = g.dim(0), ci = g.dim(1), p = g.dim(2), oo = g.dim(3), kh = g.dim(4), kw = g.dim(5), q = g.dim(6);
+  AffineExpr out = g.groups == 1 ? oo : ci.floorDiv(g.Cg) * g.Og + oo;
+  AffineExpr cin = g.groups == 1 ? ci : ci % g.Cg;
+  SmallVector<Value> ins = {dyP, adaptor.getRhs()};
+  SmallVector<AffineMap> maps = {g.map({n, out, p + (g.KH - 1 - kh) * g.d0, q + (g.KW - 1 - kw) * g.d1}),
+                                 g.map({out, cin, kh, kw})};
+  if (g.groups > 1) {
+    // oo appears in no map by itself: an unused operand of shape [Og] gives linalg its range.
+    ins.push_back(rw.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{g.Og}, et));
+    maps.push_back(g.map({oo}));
   }
-};
-
-} // namespace
-
-void loom::lowering::populateConvolutionLowerings(RewritePatternSet &patterns) {
-  patterns.add<ConvContractionLowering<Conv2dOp>, ConvContractionLowering<Conv2dFilterGradOp>, Conv2dInputGradLowering>(patterns.getContext());
+  maps.push_back(g.map({n, ci, p, q}));
+  rw.replaceOp(op, markConv(contraction(rw, loc, tensorType(op.getResult()), ins, maps, 3, ArrayRef<unsigned>{6}),
+                            op, "input_grad", deadBorder(op.getResult())));
+  return success();
 }
+

@@ -90,8 +90,8 @@ func.func @concat_total(%a: tensor<2x3xf32>) {
 // -----
 
 func.func @pad_mode(%a: tensor<4x8xf32>) {
-  // expected-error @+1 {{mode 'edge': expected zeros or reflect}}
-  %0 = loom.pad %a low = [1, 1] high = [1, 1] mode = "edge" : tensor<4x8xf32> -> tensor<6x10xf32>
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'mode' [zeros, reflect]}}
+  %0 = loom.pad %a low = [1, 1] high = [1, 1] mode = edge : tensor<4x8xf32> -> tensor<6x10xf32>
   return
 }
 
@@ -99,7 +99,7 @@ func.func @pad_mode(%a: tensor<4x8xf32>) {
 
 func.func @pad_shape(%a: tensor<4x8xf32>) {
   // expected-error @+1 {{dimension 1: 1 + 8 + 2 is not 10}}
-  %0 = loom.pad %a low = [1, 1] high = [1, 2] mode = "zeros" : tensor<4x8xf32> -> tensor<6x10xf32>
+  %0 = loom.pad %a low = [1, 1] high = [1, 2] mode = zeros : tensor<4x8xf32> -> tensor<6x10xf32>
   return
 }
 
@@ -107,7 +107,7 @@ func.func @pad_shape(%a: tensor<4x8xf32>) {
 
 func.func @pad_reflect_large(%a: tensor<4x8xf32>) {
   // expected-error @+1 {{reflect padding 4/0 in dimension 0 needs more than 4 elements}}
-  %0 = loom.pad %a low = [4, 0] high = [0, 0] mode = "reflect" : tensor<4x8xf32> -> tensor<8x8xf32>
+  %0 = loom.pad %a low = [4, 0] high = [0, 0] mode = reflect : tensor<4x8xf32> -> tensor<8x8xf32>
   return
 }
 
@@ -115,7 +115,7 @@ func.func @pad_reflect_large(%a: tensor<4x8xf32>) {
 
 func.func @unpad_rank(%g: tensor<6x10xf32>) {
   // expected-error @+1 {{low, high and both shapes must have one rank}}
-  %0 = loom.unpad %g low = [1] high = [1] mode = "zeros" : tensor<6x10xf32> -> tensor<4x8xf32>
+  %0 = loom.unpad %g low = [1] high = [1] mode = zeros : tensor<6x10xf32> -> tensor<4x8xf32>
   return
 }
 
@@ -162,8 +162,8 @@ func.func @float_only(%a: tensor<4xi32>) {
 // -----
 
 func.func @compare_predicate(%a: tensor<4xf32>) {
-  // expected-error @+1 {{unknown predicate 'bigger' (expected eq, ne, lt, le, gt or ge)}}
-  %0 = loom.compare "bigger" %a, %a : tensor<4xf32> -> tensor<4xi1>
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'predicate' [eq, ne, lt, le, gt, ge]}}
+  %0 = loom.compare bigger %a, %a : tensor<4xf32> -> tensor<4xi1>
   return
 }
 

@@ -68,8 +68,8 @@ func.func @batched(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5
 
 // CHECK-LABEL: func.func @training_ops
 func.func @training_ops(%x: tensor<4x3xf32>, %l: tensor<4xi64>, %seed: tensor<i64>, %step: tensor<i64>) -> tensor<4x3xf32> {
-  // CHECK: loom.compare "gt" %{{.*}}, %{{.*}} : tensor<4x3xf32> -> tensor<4x3xi1>
-  %m = loom.compare "gt" %x, %x : tensor<4x3xf32> -> tensor<4x3xi1>
+  // CHECK: loom.compare gt %{{.*}}, %{{.*}} : tensor<4x3xf32> -> tensor<4x3xi1>
+  %m = loom.compare gt %x, %x : tensor<4x3xf32> -> tensor<4x3xi1>
   // CHECK: loom.select %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x3xi1>, tensor<4x3xf32>
   %s = loom.select %m, %x, %x : tensor<4x3xi1>, tensor<4x3xf32>
   // CHECK: loom.cast %{{.*}} : tensor<4xi64> -> tensor<4xf32>
@@ -90,10 +90,10 @@ func.func @training_ops(%x: tensor<4x3xf32>, %l: tensor<4xi64>, %seed: tensor<i6
 
 // CHECK-LABEL: func.func @pad
 func.func @pad(%x: tensor<2x1x4x5xf32>) -> tensor<2x1x4x5xf32> {
-  // CHECK: loom.pad %{{.*}} low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = "reflect" : tensor<2x1x4x5xf32> -> tensor<2x1x9x6xf32>
-  %p = loom.pad %x low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = "reflect" : tensor<2x1x4x5xf32> -> tensor<2x1x9x6xf32>
-  // CHECK: loom.unpad %{{.*}} low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = "reflect" : tensor<2x1x9x6xf32> -> tensor<2x1x4x5xf32>
-  %u = loom.unpad %p low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = "reflect" : tensor<2x1x9x6xf32> -> tensor<2x1x4x5xf32>
+  // CHECK: loom.pad %{{.*}} low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = reflect : tensor<2x1x4x5xf32> -> tensor<2x1x9x6xf32>
+  %p = loom.pad %x low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = reflect : tensor<2x1x4x5xf32> -> tensor<2x1x9x6xf32>
+  // CHECK: loom.unpad %{{.*}} low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = reflect : tensor<2x1x9x6xf32> -> tensor<2x1x4x5xf32>
+  %u = loom.unpad %p low = [0, 0, 3, 1] high = [0, 0, 2, 0] mode = reflect : tensor<2x1x9x6xf32> -> tensor<2x1x4x5xf32>
   return %u : tensor<2x1x4x5xf32>
 }
 

@@ -75,9 +75,9 @@ func.func @adam(%w: tensor<2xf32> {loom.param = "w"}, %m: tensor<2xf32> {loom.st
   // CHECK: %[[NUM:.*]] = loom.mul %[[UM1]], %[[X]]
   // CHECK: %[[LOG:.*]] = loom.log %[[U]]
   // CHECK: %[[K:.*]] = loom.div %[[NUM]], %[[LOG]]
-  // CHECK: %[[UNDER:.*]] = loom.compare "eq" %[[UM1]]
+  // CHECK: %[[UNDER:.*]] = loom.compare eq %[[UM1]]
   // CHECK: %[[E:.*]] = loom.select %[[UNDER]], %[[UM1]], %[[K]]
-  // CHECK: %[[ZERO:.*]] = loom.compare "eq" %[[UM1]]
+  // CHECK: %[[ZERO:.*]] = loom.compare eq %[[UM1]]
   // CHECK: %[[E2:.*]] = loom.select %[[ZERO]], %[[X]], %[[E]]
   // CHECK: loom.neg %[[E2]]
   // CHECK: loom.sqrt
@@ -90,13 +90,13 @@ func.func @adam(%w: tensor<2xf32> {loom.param = "w"}, %m: tensor<2xf32> {loom.st
 // pad's gradient is unpad with the same attributes (and the other way round).
 // CHECK-LABEL: func.func @pad
 // CHECK-SAME: tensor<4xf32> {loom.gradient_of = "x", loom.output = "grad_x"}
-// CHECK: loom.pad %arg0 low = [2] high = [1] mode = "reflect"
-// CHECK: %[[D:.*]] = loom.unpad %{{.*}} low = [2] high = [1] mode = "reflect" : tensor<7xf32> -> tensor<4xf32>
+// CHECK: loom.pad %arg0 low = [2] high = [1] mode = reflect
+// CHECK: %[[D:.*]] = loom.unpad %{{.*}} low = [2] high = [1] mode = reflect : tensor<7xf32> -> tensor<4xf32>
 // CHECK: return %{{.*}}, %[[D]]
 func.func @pad(%x: tensor<4xf32> {loom.input = "x"}, %step: tensor<i64> {loom.input = "step"},
                %seed: tensor<i64> {loom.input = "seed"})
     -> (tensor<f32> {loom.output = "loss"}) attributes {loom.grad, loom.export = "pad"} {
-  %p = loom.pad %x low = [2] high = [1] mode = "reflect" : tensor<4xf32> -> tensor<7xf32>
+  %p = loom.pad %x low = [2] high = [1] mode = reflect : tensor<4xf32> -> tensor<7xf32>
   %s = loom.reduce_sum %p axes = [0] : tensor<7xf32> -> tensor<f32>
   return %s : tensor<f32>
 }
@@ -169,7 +169,7 @@ func.func @reductions(%x: tensor<2x3xf32> {loom.param = "x"}, %step: tensor<i64>
   // d max: the maximum spread back, compared with x, counted per row.
   // CHECK: %[[YR:.*]] = loom.reshape %0 : tensor<2xf32> -> tensor<2x1xf32>
   // CHECK: %[[Y:.*]] = loom.broadcast_to %[[YR]] : tensor<2x1xf32> -> tensor<2x3xf32>
-  // CHECK: %[[EQ:.*]] = loom.compare "eq" %arg0, %[[Y]] : tensor<2x3xf32> -> tensor<2x3xi1>
+  // CHECK: %[[EQ:.*]] = loom.compare eq %arg0, %[[Y]] : tensor<2x3xf32> -> tensor<2x3xi1>
   // CHECK: %[[HIT:.*]] = loom.select %[[EQ]], %{{.*}}, %{{.*}} : tensor<2x3xi1>, tensor<2x3xf32>
   // CHECK: %[[COUNT:.*]] = loom.reduce_sum %[[HIT]] axes = [1] : tensor<2x3xf32> -> tensor<2xf32>
   // CHECK: %[[SHARE:.*]] = loom.div %[[DMEAN]], %[[COUNT]] : tensor<2xf32>

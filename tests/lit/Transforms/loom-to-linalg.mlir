@@ -86,7 +86,7 @@ func.func @pad_reflect(%x: tensor<2x4xf32>) -> tensor<2x9xf32> {
   // CHECK: arith.cmpi sge, %{{.*}}, %c4
   // CHECK: %[[R:.*]] = arith.select
   // CHECK: tensor.extract %[[X]][%[[I0]], %[[R]]] : tensor<2x4xf32>
-  %0 = loom.pad %x low = [0, 3] high = [0, 2] mode = "reflect" : tensor<2x4xf32> -> tensor<2x9xf32>
+  %0 = loom.pad %x low = [0, 3] high = [0, 2] mode = reflect : tensor<2x4xf32> -> tensor<2x9xf32>
   return %0 : tensor<2x9xf32>
 }
 
@@ -96,7 +96,7 @@ func.func @pad_zeros(%x: tensor<4xf32>) -> tensor<7xf32> {
   // CHECK: %[[IN:.*]] = arith.andi
   // CHECK: %[[V:.*]] = tensor.extract
   // CHECK: arith.select %[[IN]], %[[V]], %cst
-  %0 = loom.pad %x low = [1] high = [2] mode = "zeros" : tensor<4xf32> -> tensor<7xf32>
+  %0 = loom.pad %x low = [1] high = [2] mode = zeros : tensor<4xf32> -> tensor<7xf32>
   return %0 : tensor<7xf32>
 }
 
@@ -105,12 +105,12 @@ func.func @pad_zeros(%x: tensor<4xf32>) -> tensor<7xf32> {
 // CHECK-LABEL: func.func @unpad
 func.func @unpad(%g: tensor<2x9xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
   // CHECK: tensor.extract_slice %{{.*}}[0, 3] [2, 4] [1, 1]
-  %0 = loom.unpad %g low = [0, 3] high = [0, 2] mode = "zeros" : tensor<2x9xf32> -> tensor<2x4xf32>
+  %0 = loom.unpad %g low = [0, 3] high = [0, 2] mode = zeros : tensor<2x9xf32> -> tensor<2x4xf32>
   // CHECK: linalg.generic
   // CHECK-COUNT-3: tensor.extract %{{.*}} : tensor<2x9xf32>
   // CHECK-NOT: tensor.extract
   // CHECK: linalg.yield
-  %1 = loom.unpad %g low = [0, 3] high = [0, 2] mode = "reflect" : tensor<2x9xf32> -> tensor<2x4xf32>
+  %1 = loom.unpad %g low = [0, 3] high = [0, 2] mode = reflect : tensor<2x9xf32> -> tensor<2x4xf32>
   return %0, %1 : tensor<2x4xf32>, tensor<2x4xf32>
 }
 
@@ -185,12 +185,12 @@ func.func @constant() -> tensor<2xf32> {
 func.func @masks(%x: tensor<4xf32>, %y: tensor<4xf32>, %i: tensor<4xi64>) -> (tensor<4xf32>, tensor<4xi32>, tensor<4xf32>) {
   // CHECK: linalg.generic
   // CHECK:   arith.cmpf ogt
-  %m = loom.compare "gt" %x, %y : tensor<4xf32> -> tensor<4xi1>
+  %m = loom.compare gt %x, %y : tensor<4xf32> -> tensor<4xi1>
   // CHECK: linalg.generic
   // CHECK:   arith.select
   %s = loom.select %m, %x, %y : tensor<4xi1>, tensor<4xf32>
   // CHECK:   arith.cmpi ne
-  %n = loom.compare "ne" %i, %i : tensor<4xi64> -> tensor<4xi1>
+  %n = loom.compare ne %i, %i : tensor<4xi64> -> tensor<4xi1>
   // i1 converts unsigned (true is 1), other integers signed.
   // CHECK:   arith.extui %{{.*}} : i1 to i32
   %c = loom.cast %n : tensor<4xi1> -> tensor<4xi32>
@@ -277,15 +277,15 @@ func.func @conv(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %dy: tensor<2x
 // CHECK-LABEL: func.func @conv_borders
 func.func @conv_borders(%x: tensor<2x4x6x6xf32>, %w: tensor<8x4x3x3xf32>, %dy: tensor<2x8x6x6xf32>)
     -> (tensor<2x8x6x6xf32>, tensor<8x4x3x3xf32>, tensor<2x4x6x6xf32>, tensor<2x8x6x6xf32>) {
-  %p = loom.pad %x low = [0, 0, 1, 2] high = [0, 0, 1, 0] mode = "zeros" : tensor<2x4x6x6xf32> -> tensor<2x4x8x8xf32>
+  %p = loom.pad %x low = [0, 0, 1, 2] high = [0, 0, 1, 0] mode = zeros : tensor<2x4x6x6xf32> -> tensor<2x4x8x8xf32>
   // CHECK: loom.conv = {border = array<i64: 1, 2, 1, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, kind = "forward", strides = array<i64: 1, 1>}
   %y = loom.conv2d %p, %w strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x4x8x8xf32>, tensor<8x4x3x3xf32> -> tensor<2x8x6x6xf32>
   // CHECK: loom.conv = {border = array<i64: 1, 2, 1, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, kind = "filter_grad", strides = array<i64: 1, 1>}
   %dw = loom.conv2d_filter_grad %p, %dy strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x4x8x8xf32>, tensor<2x8x6x6xf32> -> tensor<8x4x3x3xf32>
   // CHECK: loom.conv = {border = array<i64: 1, 2, 1, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64, kind = "input_grad", strides = array<i64: 1, 1>}
   %dp = loom.conv2d_input_grad %dy, %w strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x8x6x6xf32>, tensor<8x4x3x3xf32> -> tensor<2x4x8x8xf32>
-  %dx = loom.unpad %dp low = [0, 0, 1, 2] high = [0, 0, 1, 0] mode = "zeros" : tensor<2x4x8x8xf32> -> tensor<2x4x6x6xf32>
-  %r = loom.pad %x low = [0, 0, 1, 1] high = [0, 0, 1, 1] mode = "reflect" : tensor<2x4x6x6xf32> -> tensor<2x4x8x8xf32>
+  %dx = loom.unpad %dp low = [0, 0, 1, 2] high = [0, 0, 1, 0] mode = zeros : tensor<2x4x8x8xf32> -> tensor<2x4x6x6xf32>
+  %r = loom.pad %x low = [0, 0, 1, 1] high = [0, 0, 1, 1] mode = reflect : tensor<2x4x6x6xf32> -> tensor<2x4x8x8xf32>
   // CHECK: loom.conv = {dilations = array<i64: 1, 1>, groups = 1 : i64, kind = "forward", strides = array<i64: 1, 1>}
   %yr = loom.conv2d %r, %w strides = [1, 1] dilations = [1, 1] groups = 1 : tensor<2x4x8x8xf32>, tensor<8x4x3x3xf32> -> tensor<2x8x6x6xf32>
   return %y, %dw, %dx, %yr : tensor<2x8x6x6xf32>, tensor<8x4x3x3xf32>, tensor<2x4x6x6xf32>, tensor<2x8x6x6xf32>

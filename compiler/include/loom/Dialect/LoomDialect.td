@@ -17,6 +17,14 @@ def Loom_Dialect : Dialect {
 }
 
 class Loom_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Loom_Dialect, mnemonic, traits>;
+    : Op<Loom_Dialect, mnemonic, traits> {
+  // How -loom-to-linalg lowers the op (loom-tblgen registers the pattern):
+  // "Lower": a function `lower(Op, Op::Adaptor, ConversionPatternRewriter &)`
+  // in one of the lowering files (its declaration is generated); another name:
+  // a pattern template of LoomToLinalg.cpp taking the op class
+  // (ElementwiseLowering: a linalg.generic over the op's entry in the scalar
+  // table); "": the op stays legal.
+  string lowering = "Lower";
+}
 
 #endif // LOOM_DIALECT_TD

@@ -57,15 +57,15 @@ inline Expr log(const Expr &x) { return x.make<LogOp>({x.value()}); }
 inline Expr sqrt(const Expr &x) { return x.make<SqrtOp>({x.value()}); }
 
 // ---- masks and selection -------------------------------------------------------------------
-/// An i1 mask of x's shape: the `pred` comparison ("eq", "gt", "lt", ...) of x and y.
-inline Expr compare(llvm::StringRef pred, const Expr &x, const Expr &y) {
+/// An i1 mask of x's shape: the `pred` comparison of x and y.
+inline Expr compare(ComparePredicate pred, const Expr &x, const Expr &y) {
   auto mask = mlir::RankedTensorType::get(x.type().getShape(), x.builder().getI1Type());
-  return x.with(x.builder().create<CompareOp>(x.loc(), mask, x.builder().getStringAttr(pred), x.value(), y.value()));
+  return x.with(x.builder().create<CompareOp>(x.loc(), mask, pred, x.value(), y.value()));
 }
-inline Expr operator>(const Expr &x, const Expr &y) { return compare("gt", x, y); }
+inline Expr operator>(const Expr &x, const Expr &y) { return compare(ComparePredicate::gt, x, y); }
 inline Expr operator>(const Expr &x, double c) { return x > x.constant(c); }
 /// Element-wise x == y, as a mask (named, so that it is not read as a test of the Exprs).
-inline Expr equal(const Expr &x, const Expr &y) { return compare("eq", x, y); }
+inline Expr equal(const Expr &x, const Expr &y) { return compare(ComparePredicate::eq, x, y); }
 inline Expr equal(const Expr &x, double c) { return equal(x, x.constant(c)); }
 
 /// a where `mask`, else b.

@@ -8,6 +8,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "loom/Dialect/LoomDialect.h"
+#include "loom/Dialect/LoomEnums.h.inc"
 #include "loom/Dialect/LoomInterfaces.h.inc"
 
 #define GET_OP_CLASSES

@@ -7,6 +7,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/EnumAttr.td"
 
 def Loom_Tensor : RankedTensorOf<[F32, I1, I32, I64]>;
 def Loom_IntTensor : RankedTensorOf<[I32, I64]>;
@@ -15,6 +16,16 @@ def Loom_I64Scalar : 0DTensorOf<[I64]>;
 
 defvar VJP = DeclareOpInterfaceMethods<Loom_VJPOpInterface>;
 def Loom_FloatTensor : RankedTensorOf<[F32]>;
+
+def Loom_ComparePredicate : I64EnumAttr<"ComparePredicate", "the comparison of loom.compare", [
+    I64EnumAttrCase<"eq", 0>, I64EnumAttrCase<"ne", 1>, I64EnumAttrCase<"lt", 2>,
+    I64EnumAttrCase<"le", 3>, I64EnumAttrCase<"gt", 4>, I64EnumAttrCase<"ge", 5>]> {
+  let cppNamespace = "::loom";
+}
+def Loom_PadMode : I64EnumAttr<"PadMode", "how loom.pad fills the border", [
+    I64EnumAttrCase<"zeros", 0>, I64EnumAttrCase<"reflect", 1>]> {
+  let cppNamespace = "::loom";
+}
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -53,6 +64,7 @@ class Loom_UnaryOp<string mnemonic, string what, Type ty = Loom_Tensor>
   let arguments = (ins ty:$input);
   let results = (outs ty:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
+  let lowering = "ElementwiseLowering";
 }
 
 def Loom_NegOp     : Loom_UnaryOp<"neg", "negation -x">;
@@ -76,6 +88,7 @@ class Loom_BinaryOp<string mnemonic, string what>
   let arguments = (ins Loom_Tensor:$lhs, Loom_Tensor:$rhs);
   let results = (outs Loom_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+  let lowering = "ElementwiseLowering";
 }
 
 def Loom_AddOp     : Loom_BinaryOp<"add", "sum x + y">;
@@ -205,6 +218,7 @@ class Loom_ReduceOp<string mnemonic, string what>
   let results = (outs Loom_Tensor:$result);
   let assemblyFormat =
       "$input `axes` `=` $axes attr-dict `:` type($input) `->` type($result)";
+  let lowering = "ReduceLowering";
 }
 
 def Loom_ReduceSumOp  : Loom_ReduceOp<"reduce_sum", "Sum">;
@@ -238,10 +252,10 @@ def Loom_PadOp : Loom_ShapeOp<"pad"> {
     concatenations of the border were a copy each.
 
     ```mlir
-    %p = loom.pad %x low = [0, 0, 3, 3] high = [0, 0, 3, 3] mode = "reflect" : tensor<10x1x28x28xf32> -> tensor<10x1x34x34xf32>
+    %p = loom.pad %x low = [0, 0, 3, 3] high = [0, 0, 3, 3] mode = reflect : tensor<10x1x28x28xf32> -> tensor<10x1x34x34xf32>
     ```
   }];
-  let arguments = (ins Loom_Tensor:$input, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high, StrAttr:$mode);
+  let arguments = (ins Loom_Tensor:$input, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high, Loom_PadMode:$mode);
   let results = (outs Loom_Tensor:$result);
   let assemblyFormat = "$input `low` `=` $low `high` `=` $high `mode` `=` $mode attr-dict "
                        "`:` type($input) `->` type($result)";
@@ -256,10 +270,10 @@ def Loom_UnpadOp : Loom_ShapeOp<"unpad"> {
     three candidates per dimension). With `zeros` it is a slice.
 
     ```mlir
-    %g = loom.unpad %dp low = [0, 0, 3, 3] high = [0, 0, 3, 3] mode = "reflect" : tensor<10x1x34x34xf32> -> tensor<10x1x28x28xf32>
+    %g = loom.unpad %dp low = [0, 0, 3, 3] high = [0, 0, 3, 3] mode = reflect : tensor<10x1x34x34xf32> -> tensor<10x1x28x28xf32>
     ```
   }];
-  let arguments = (ins Loom_Tensor:$input, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high, StrAttr:$mode);
+  let arguments = (ins Loom_Tensor:$input, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high, Loom_PadMode:$mode);
   let results = (outs Loom_Tensor:$result);
   let assemblyFormat = "$input `low` `=` $low `high` `=` $high `mode` `=` $mode attr-dict "
                        "`:` type($input) `->` type($result)";
@@ -277,13 +291,14 @@ def Loom_CompareOp : Loom_Op<"compare", [Pure, SameTypeOperands]> {
     comparison with NaN but ne is false).
 
     ```mlir
-    %m = loom.compare "gt" %x, %zero : tensor<64x256xf32> -> tensor<64x256xi1>
+    %m = loom.compare gt %x, %zero : tensor<64x256xf32> -> tensor<64x256xi1>
     ```
   }];
-  let arguments = (ins StrAttr:$predicate, Loom_Tensor:$lhs, Loom_Tensor:$rhs);
+  let arguments = (ins Loom_ComparePredicate:$predicate, Loom_Tensor:$lhs, Loom_Tensor:$rhs);
   let results = (outs Loom_BoolTensor:$result);
   let assemblyFormat = "$predicate $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
   let hasVerifier = 1;
+  let lowering = "ElementwiseLowering";
 }
 
 def Loom_SelectOp : Loom_Op<"select", [Pure, AllTypesMatch<["on_true", "on_false", "result"]>, VJP]> {
@@ -297,6 +312,7 @@ def Loom_SelectOp : Loom_Op<"select", [Pure, AllTypesMatch<["on_true", "on_false
   let results = (outs Loom_Tensor:$result);
   let assemblyFormat = "$cond `,` $on_true `,` $on_false attr-dict `:` type($cond) `,` type($result)";
   let hasVerifier = 1;
+  let lowering = "ElementwiseLowering";
 }
 
 def Loom_CastOp : Loom_Op<"cast", [Pure, SameOperandsAndResultShape, VJP]> {
@@ -312,6 +328,7 @@ def Loom_CastOp : Loom_Op<"cast", [Pure, SameOperandsAndResultShape, VJP]> {
   let arguments = (ins Loom_Tensor:$input);
   let results = (outs Loom_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let lowering = "ElementwiseLowering";
 }
 
 def Loom_StopGradientOp : Loom_Op<"stop_gradient", [Pure, SameOperandsAndResultType, VJP]> {
@@ -452,6 +469,7 @@ def Loom_AllReduceOp : Loom_Op<"all_reduce", [
   let results = (outs Variadic<Loom_FloatTensor>:$results);
   let assemblyFormat = "$values attr-dict `:` type($values) (`->` type($results)^)?";
   let builders = [OpBuilder<(ins "mlir::ValueRange":$values)>];
+  let lowering = ""; // bufferized as it is (LoomDialect.cpp), then runtime calls
   let extraClassDeclaration = [{
     mlir::MutableOperandRange getDpsInitsMutable() { return getValuesMutable(); }
   }];

@@ -10,7 +10,8 @@
 
 namespace loom {
 
-enum class Pad { zeros, reflect };
+/// How pad2d and Conv fill the border (loom.pad's mode, declared in LoomOps.td).
+using Pad = ops::PadMode;
 
 /// Options of a convolution, a structural type so they can be template
 /// arguments (the output shape depends on them): Conv{.padding = 3, .mode = Pad::reflect}.
@@ -30,9 +31,8 @@ auto pad2d(const Tensor<T, N, C, H, W> &x, LOOM_HERE) {
   else {
     // One loom.pad: reflect as PyTorch's (x[P], ..., x[1], x, x[n-2], ..., x[n-1-P]).
     std::vector<int64_t> pads{0, 0, P, P};
-    return detail::record<Tensor<T, N, C, H + 2 * P, W + 2 * P>>(
-        "pad", {x.node()}, loc, {{"low", pads}, {"high", pads}}, {},
-        {{"mode", Mode == Pad::reflect ? "reflect" : "zeros"}});
+    return detail::record<Tensor<T, N, C, H + 2 * P, W + 2 * P>>(ops::pad{.low = pads, .high = pads, .mode = Mode},
+                                                               {x.node()}, loc);
   }
 }
 
@@ -53,8 +53,8 @@ auto conv2d(const Tensor<f32, N, C, H, W> &x, const Tensor<f32, O, CG, KH, KW> &
     return Tensor<f32, N, O, (OH >= 1 ? OH : 1), (OW >= 1 ? OW : 1)>::from_node(x.node()); // carry on: no cascade
   else {
     auto xp = pad2d<p, Opts.mode>(x, loc);
-    return detail::record<Tensor<f32, N, O, OH, OW>>("conv2d", {xp.node(), w.node()}, loc,
-                                                     {{"strides", {s, s}}, {"dilations", {d, d}}, {"groups", {g}}});
+    return detail::record<Tensor<f32, N, O, OH, OW>>(
+        ops::conv2d{.strides = {s, s}, .dilations = {d, d}, .groups = g}, {xp.node(), w.node()}, loc);
   }
 }
 template <Conv Opts, long N, long C, long H, long W, long O, long CG, long KH, long KW>

@@ -18,29 +18,28 @@ namespace detail {
 /// The node of `x` broadcast to R's shape (no node when the shapes agree).
 template <class R, DType T, long... D> int broadcast_node(const Tensor<T, D...> &x, const loc_t &loc) {
   if constexpr (std::is_same_v<R, Tensor<T, D...>>) return x.node();
-  else return record<R>("broadcast_to", {x.node()}, loc).node();
+  else return record<R>(ops::broadcast_to{}, {x.node()}, loc).node();
 }
 
-template <fixed_string Op, bool FloatOnly, DType T, long... D>
-Tensor<T, D...> unary(const Tensor<T, D...> &x, const loc_t &loc) {
-  LOOM_REQUIRE(!FloatOnly || T::is_float, "loom: this op needs a floating-point tensor",
-               Op.view(), ": needs a floating-point tensor, got ", T::name, dims_v<D...>);
-  return record<Tensor<T, D...>>(std::string(Op.view()), {x.node()}, loc);
+template <class Op, DType T, long... D> Tensor<T, D...> unary(const Tensor<T, D...> &x, const loc_t &loc) {
+  LOOM_REQUIRE(!Op::float_only || T::is_float, "loom: this op needs a floating-point tensor",
+               Op::name, ": needs a floating-point tensor, got ", T::name, dims_v<D...>);
+  return record<Tensor<T, D...>>(Op{}, {x.node()}, loc);
 }
 
-template <fixed_string Op, DType T, long... A, DType U, long... B>
+template <class Op, DType T, long... A, DType U, long... B>
 auto binary(const Tensor<T, A...> &a, const Tensor<U, B...> &b, const loc_t &loc) {
   constexpr bool same = std::is_same_v<T, U>;
   constexpr auto bc = shape::broadcast(dims_v<A...>, dims_v<B...>);
-  LOOM_REQUIRE(same, "loom: operands of an elementwise op have different dtypes", Op.view(),
+  LOOM_REQUIRE(same, "loom: operands of an elementwise op have different dtypes", Op::name,
                ": dtypes differ: ", T::name, dims_v<A...>, " vs ", U::name, dims_v<B...>);
-  LOOM_REQUIRE(bc.ok, "loom: operand shapes cannot be broadcast together", Op.view(),
+  LOOM_REQUIRE(bc.ok, "loom: operand shapes cannot be broadcast together", Op::name,
                ": shapes cannot be broadcast together: ", dims_v<A...>, " and ", dims_v<B...>);
   if constexpr (!same || !bc.ok) return a;
   else {
     using R = tensor_from_t<T, bc.d>;
     int na = broadcast_node<R>(a, loc), nb = broadcast_node<R>(b, loc);
-    return record<R>(std::string(Op.view()), {na, nb}, loc);
+    return record<R>(Op{}, {na, nb}, loc);
   }
 }
 
@@ -52,53 +51,44 @@ concept Scalar = std::is_arithmetic_v<X>;
 // ---- constants ----------------------------------------------------------------------
 /// A tensor filled with one value.
 template <DType T, long... D> Tensor<T, D...> full(double value, LOOM_HERE) {
-  return detail::record<Tensor<T, D...>>("constant", {}, loc, {}, {value});
+  return detail::record<Tensor<T, D...>>(ops::constant{.value = std::vector<double>{value}}, {}, loc);
 }
 /// A tensor with the given row-major values (their count must match the shape).
 template <DType T, long... D> Tensor<T, D...> constant(std::vector<double> values, LOOM_HERE) {
   if (values.size() != static_cast<size_t>(Tensor<T, D...>::numel))
     detail::trace_error("constant: " + std::to_string(values.size()) + " values for " +
                         std::to_string(Tensor<T, D...>::numel) + " elements");
-  return detail::record<Tensor<T, D...>>("constant", {}, loc, {}, std::move(values));
+  return detail::record<Tensor<T, D...>>(ops::constant{.value = std::move(values)}, {}, loc);
 }
 template <DType T, long... D> Tensor<T, D...> full_like(const Tensor<T, D...> &, double v, LOOM_HERE) {
   return full<T, D...>(v, loc);
 }
 
 // ---- elementwise -------------------------------------------------------------------
-#define LOOM_UNARY(NAME, FLOAT_ONLY)                                                           \
+// One function per unary and binary op of LoomOps.td (the lists are generated
+// from it: a new elementwise op needs no edit here).
+#define LOOM_UNARY(NAME)                                                                       \
   template <DType T, long... D> Tensor<T, D...> NAME(const Tensor<T, D...> &x, LOOM_HERE) {    \
-    return detail::unary<#NAME, FLOAT_ONLY>(x, loc);                                            \
+    return detail::unary<ops::NAME>(x, loc);                                                   \
   }
-LOOM_UNARY(neg, false)
-LOOM_UNARY(exp, true)
-LOOM_UNARY(log, true)
-LOOM_UNARY(sqrt, true)
-LOOM_UNARY(tanh, true)
-LOOM_UNARY(sigmoid, true)
-LOOM_UNARY(relu, true)
+LOOM_ODS_UNARY_OPS(LOOM_UNARY)
 #undef LOOM_UNARY
 
 // Binary ops take two tensors (numpy broadcasting) or a tensor and a scalar.
 #define LOOM_BINARY(NAME)                                                                      \
   template <DType T, long... A, DType U, long... B>                                            \
   auto NAME(const Tensor<T, A...> &a, const Tensor<U, B...> &b, LOOM_HERE) {                   \
-    return detail::binary<#NAME>(a, b, loc);                                                   \
+    return detail::binary<ops::NAME>(a, b, loc);                                               \
   }                                                                                            \
   template <DType T, long... A, detail::Scalar S>                                              \
   Tensor<T, A...> NAME(const Tensor<T, A...> &a, S s, LOOM_HERE) {                             \
-    return detail::binary<#NAME>(a, full<T, A...>(static_cast<double>(s), loc), loc);          \
+    return detail::binary<ops::NAME>(a, full<T, A...>(static_cast<double>(s), loc), loc);      \
   }                                                                                            \
   template <DType T, long... A, detail::Scalar S>                                              \
   Tensor<T, A...> NAME(S s, const Tensor<T, A...> &a, LOOM_HERE) {                             \
-    return detail::binary<#NAME>(full<T, A...>(static_cast<double>(s), loc), a, loc);          \
+    return detail::binary<ops::NAME>(full<T, A...>(static_cast<double>(s), loc), a, loc);      \
   }
-LOOM_BINARY(add)
-LOOM_BINARY(sub)
-LOOM_BINARY(mul)
-LOOM_BINARY(div)
-LOOM_BINARY(maximum)
-LOOM_BINARY(minimum)
+LOOM_ODS_BINARY_OPS(LOOM_BINARY)
 #undef LOOM_BINARY
 
 namespace detail {
@@ -129,7 +119,7 @@ template <long... To, DType T, long... D> Tensor<T, To...> broadcast_to(const Te
                "loom: broadcast_to: shape cannot be broadcast to the target",
                "broadcast_to: cannot broadcast ", dims_v<D...>, " to ", dims_v<To...>);
   if constexpr (std::is_same_v<Tensor<T, To...>, Tensor<T, D...>>) return x;
-  else return detail::record<Tensor<T, To...>>("broadcast_to", {x.node()}, loc);
+  else return detail::record<Tensor<T, To...>>(ops::broadcast_to{}, {x.node()}, loc);
 }
 
 namespace detail {
@@ -147,7 +137,7 @@ template <long... To, DType T, long... D> auto reshape(const Tensor<T, D...> &x,
                std::array<long, sizeof...(To)>{To...});
   using R = tensor_from_t<T, r.d>;
   if constexpr (!r.ok) return x;
-  else return detail::record<R>("reshape", {x.node()}, loc);
+  else return detail::record<R>(ops::reshape{}, {x.node()}, loc);
 }
 
 namespace detail {
@@ -176,7 +166,7 @@ template <long... P, DType T, long... D> auto permute(const Tensor<T, D...> &x, 
   if constexpr (!ok) return x;
   else {
     using R = tensor_from_t<T, shape::permute(dims_v<D...>, perm)>;
-    return detail::record<R>("transpose", {x.node()}, loc, {{"permutation", {P...}}});
+    return detail::record<R>(ops::transpose{.permutation = {P...}}, {x.node()}, loc);
   }
 }
 
@@ -211,38 +201,37 @@ auto matmul(const Tensor<T, A...> &a, const Tensor<U, B...> &b, LOOM_HERE) {
                  " x ", sb);
     LOOM_REQUIRE(inner, "loom: matmul: inner dimensions differ", "matmul: inner dimensions differ: ", sa,
                  " x ", sb);
-    if constexpr (r == 2) return detail::record<Tensor<T, sa[0], sb[1]>>("matmul", {a.node(), b.node()}, loc);
-    else return detail::record<Tensor<T, sa[0], sa[1], sb[2]>>("matmul", {a.node(), b.node()}, loc);
+    if constexpr (r == 2) return detail::record<Tensor<T, sa[0], sb[1]>>(ops::matmul{}, {a.node(), b.node()}, loc);
+    else return detail::record<Tensor<T, sa[0], sa[1], sb[2]>>(ops::matmul{}, {a.node(), b.node()}, loc);
   }
 }
 
 // ---- reductions ---------------------------------------------------------------------------
 namespace detail {
-template <fixed_string Op, long... Axes, DType T, long... D> auto reduce(const Tensor<T, D...> &x, const loc_t &loc) {
+template <class Op, long... Axes, DType T, long... D> auto reduce(const Tensor<T, D...> &x, const loc_t &loc) {
   constexpr std::size_t R = sizeof...(D);
   constexpr auto axes = shape::normalize_axes<R>(std::array<long, sizeof...(Axes)>{Axes...});
   constexpr bool ok = shape::valid_axes<R>(axes);
-  LOOM_REQUIRE(ok, "loom: reduction axes must be distinct, sorted and in range", Op.view(),
+  LOOM_REQUIRE(ok, "loom: reduction axes must be distinct, sorted and in range", Op::name,
                ": axes ", std::array<long, sizeof...(Axes)>{Axes...},
                " must be distinct, sorted and within the rank of ", dims_v<D...>);
   if constexpr (!ok) return x;
   else {
     using Res = tensor_from_t<T, shape::remove_axes(dims_v<D...>, axes)>;
-    return record<Res>(std::string(Op.view()), {x.node()}, loc,
-                       {{"axes", std::vector<int64_t>(axes.begin(), axes.end())}});
+    return record<Res>(Op{.axes = std::vector<int64_t>(axes.begin(), axes.end())}, {x.node()}, loc);
   }
 }
 } // namespace detail
 
 /// sum<1>(x) sums over axis 1 (removed); sum(x) sums everything to a scalar.
 template <long... Axes, DType T, long... D> auto sum(const Tensor<T, D...> &x, LOOM_HERE) {
-  return detail::reduce<"reduce_sum", Axes...>(x, loc);
+  return detail::reduce<ops::reduce_sum, Axes...>(x, loc);
 }
 template <long... Axes, DType T, long... D> auto mean(const Tensor<T, D...> &x, LOOM_HERE) {
-  return detail::reduce<"reduce_mean", Axes...>(x, loc);
+  return detail::reduce<ops::reduce_mean, Axes...>(x, loc);
 }
 template <long... Axes, DType T, long... D> auto max(const Tensor<T, D...> &x, LOOM_HERE) {
-  return detail::reduce<"reduce_max", Axes...>(x, loc);
+  return detail::reduce<ops::reduce_max, Axes...>(x, loc);
 }
 
 // ---- concat and slice ------------------------------------------------------------------------
@@ -272,8 +261,8 @@ auto concat(const Tensor<T, D...> &first, const Rest &...rest) {
       s[axis] += (Rest::shape[axis] + ... + 0);
       return s;
     }();
-    return detail::record<tensor_from_t<T, out>>("concat", {first.node(), rest.node()...},
-                                                 loc_t::current(), {{"axis", {axis}}});
+    return detail::record<tensor_from_t<T, out>>(ops::concat{.axis = axis}, {first.node(), rest.node()...},
+                                                 loc_t::current());
   }
 }
 
@@ -296,25 +285,24 @@ auto slice(const Tensor<T, D...> &x, LOOM_HERE) {
     std::vector<int64_t> starts(R, 0), strides(R, 1);
     starts[axis] = Start;
     strides[axis] = Step;
-    return detail::record<tensor_from_t<T, out>>("slice", {x.node()}, loc,
-                                                 {{"starts", starts}, {"strides", strides}});
+    return detail::record<tensor_from_t<T, out>>(ops::slice{.starts = starts, .strides = strides}, {x.node()}, loc);
   }
 }
 
 // ---- masks, casts, gradients ------------------------------------------------------------
 namespace detail {
-template <fixed_string Pred, DType T, long... A, DType U, long... B>
+template <ops::ComparePredicate Pred, DType T, long... A, DType U, long... B>
 auto compare(const Tensor<T, A...> &a, const Tensor<U, B...> &b, const loc_t &loc) {
   constexpr auto bc = shape::broadcast(dims_v<A...>, dims_v<B...>);
-  LOOM_REQUIRE((std::is_same_v<T, U>), "loom: comparison of different dtypes", "compare ", Pred.view(),
+  LOOM_REQUIRE((std::is_same_v<T, U>), "loom: comparison of different dtypes", "compare ", ops::to_string(Pred),
                ": dtypes differ: ", T::name, dims_v<A...>, " vs ", U::name, dims_v<B...>);
-  LOOM_REQUIRE(bc.ok, "loom: comparison of shapes that cannot be broadcast together", "compare ", Pred.view(),
+  LOOM_REQUIRE(bc.ok, "loom: comparison of shapes that cannot be broadcast together", "compare ", ops::to_string(Pred),
                ": shapes cannot be broadcast together: ", dims_v<A...>, " and ", dims_v<B...>);
   if constexpr (!bc.ok || !std::is_same_v<T, U>) return Tensor<i1, A...>::from_node(a.node());
   else {
     using R = tensor_from_t<T, bc.d>;
     int na = broadcast_node<R>(a, loc), nb = broadcast_node<R>(b, loc);
-    return record<tensor_from_t<i1, bc.d>>("compare", {na, nb}, loc, {}, {}, {{"predicate", std::string(Pred.view())}});
+    return record<tensor_from_t<i1, bc.d>>(ops::compare{.predicate = Pred}, {na, nb}, loc);
   }
 }
 } // namespace detail
@@ -328,37 +316,37 @@ auto compare(const Tensor<T, A...> &a, const Tensor<U, B...> &b, const loc_t &lo
   template <DType T, long... A, detail::Scalar S> auto NAME(const Tensor<T, A...> &a, S s, LOOM_HERE) { \
     return detail::compare<PRED>(a, full<T, A...>(static_cast<double>(s), loc), loc);          \
   }
-LOOM_COMPARE(equal, "eq")
-LOOM_COMPARE(not_equal, "ne")
-LOOM_COMPARE(less, "lt")
-LOOM_COMPARE(less_equal, "le")
-LOOM_COMPARE(greater, "gt")
-LOOM_COMPARE(greater_equal, "ge")
+LOOM_COMPARE(equal, ops::ComparePredicate::eq)
+LOOM_COMPARE(not_equal, ops::ComparePredicate::ne)
+LOOM_COMPARE(less, ops::ComparePredicate::lt)
+LOOM_COMPARE(less_equal, ops::ComparePredicate::le)
+LOOM_COMPARE(greater, ops::ComparePredicate::gt)
+LOOM_COMPARE(greater_equal, ops::ComparePredicate::ge)
 #undef LOOM_COMPARE
 
 /// where(cond, a, b): a where cond holds, else b (a and b broadcast to cond's shape).
 template <long... C, DType T, long... A, long... B>
 Tensor<T, C...> where(const Tensor<i1, C...> &cond, const Tensor<T, A...> &a, const Tensor<T, B...> &b, LOOM_HERE) {
-  return detail::record<Tensor<T, C...>>("select", {cond.node(), broadcast_to<C...>(a, loc).node(),
-                                                    broadcast_to<C...>(b, loc).node()}, loc);
+  return detail::record<Tensor<T, C...>>(
+      ops::select{}, {cond.node(), broadcast_to<C...>(a, loc).node(), broadcast_to<C...>(b, loc).node()}, loc);
 }
 
 /// Elementwise dtype conversion (float to integer truncates; i1 gives 0 or 1).
 template <DType To, DType T, long... D> Tensor<To, D...> cast(const Tensor<T, D...> &x, LOOM_HERE) {
   if constexpr (std::is_same_v<To, T>) return x;
-  else return detail::record<Tensor<To, D...>>("cast", {x.node()}, loc);
+  else return detail::record<Tensor<To, D...>>(ops::cast{}, {x.node()}, loc);
 }
 
 /// The identity, through which no gradient flows.
 template <DType T, long... D> Tensor<T, D...> stop_gradient(const Tensor<T, D...> &x, LOOM_HERE) {
-  return detail::record<Tensor<T, D...>>("stop_gradient", {x.node()}, loc);
+  return detail::record<Tensor<T, D...>>(ops::stop_gradient{}, {x.node()}, loc);
 }
 
 /// Integer labels [..] to one-hot f32 rows [.., Classes].
 template <long Classes, DType T, long... D> Tensor<f32, D..., Classes> one_hot(const Tensor<T, D...> &labels, LOOM_HERE) {
   LOOM_REQUIRE((std::is_same_v<T, i32> || std::is_same_v<T, i64>), "loom: one_hot needs integer labels",
                "one_hot: labels must be i32 or i64, got ", T::name, dims_v<D...>);
-  return detail::record<Tensor<f32, D..., Classes>>("one_hot", {labels.node()}, loc);
+  return detail::record<Tensor<f32, D..., Classes>>(ops::one_hot{}, {labels.node()}, loc);
 }
 
 /// Index of the largest element along Axis (the first one on ties), as i64.
@@ -369,7 +357,7 @@ template <long Axis, DType T, long... D> auto argmax(const Tensor<T, D...> &x, L
   if constexpr (!(axis >= 0 && axis < R)) return x;
   else
     return detail::record<tensor_from_t<i64, shape::remove_axes(dims_v<D...>, std::array<long, 1>{axis})>>(
-        "argmax", {x.node()}, loc, {{"axis", {axis}}});
+        ops::argmax{.axis = axis}, {x.node()}, loc);
 }
 
 /// Uniform [0, 1) numbers shaped like x, from Philox keyed by the train step's
@@ -378,8 +366,8 @@ template <long Axis, DType T, long... D> auto argmax(const Tensor<T, D...> &x, L
 template <DType T, long... D> Tensor<f32, D...> rand_like(const Tensor<T, D...> &, LOOM_HERE) {
   auto &tr = detail::Tracer::get();
   if (!tr.training()) detail::trace_error("rand_like: random numbers only exist in train steps and gradient exports");
-  return detail::record<Tensor<f32, D...>>("random_uniform", {tr.seed_node, tr.step_node}, loc,
-                                           {{"stream", {tr.random_streams++}}});
+  return detail::record<Tensor<f32, D...>>(ops::random_uniform{.stream = tr.random_streams++},
+                                           {tr.seed_node, tr.step_node}, loc);
 }
 
 /// Inverted dropout: zero each element with probability p and scale the kept

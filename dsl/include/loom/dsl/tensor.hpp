@@ -3,6 +3,7 @@
 #pragma once
 
 #include "loom/dsl/error.hpp"
+#include "loom/dsl/op_table.hpp"
 #include "loom/dsl/trace.hpp"
 
 #include <boost/hana.hpp>
@@ -108,14 +109,12 @@ protected:
 };
 
 namespace detail {
-/// Records an op node and returns the result as a tensor of type R.
-template <class R>
-R record(std::string op, std::vector<int> operands, const std::source_location &loc,
-         std::map<std::string, std::vector<int64_t>> ints = {}, std::vector<double> values = {},
-         std::map<std::string, std::string> strs = {}) {
-  graph::Node n{.op = std::move(op), .operands = std::move(operands), .type = R::type(),
-                .ints = std::move(ints), .values = std::move(values), .loc = {}};
-  n.strs = std::move(strs);
+/// Records one node of `op` (its descriptor in loom/dsl/op_table.hpp, generated
+/// from LoomOps.td, with a member per attribute: ops::argmax{.axis = 1}) and
+/// returns the result as a tensor of type R.
+template <class R, class Op> R record(const Op &op, std::vector<int> operands, const std::source_location &loc) {
+  graph::Node n{.op = std::string(Op::name), .operands = std::move(operands), .type = R::type(), .loc = {}};
+  op.write(n);
   if (loc.line()) n.loc = to_loc(loc);
   return R::from_node(Tracer::get().add(std::move(n)));
 }
