@@ -1,5 +1,6 @@
-// One gradient export per differentiable op (and for fan-out, broadcasting,
-// reductions, losses, dropout): grad_test.cpp checks each against central
+// One gradient export per differentiable op that is not elementwise (those are
+// in op_table_model.cpp, from one table), and for fan-out, broadcasting,
+// reductions, losses, dropout: grad_test.cpp checks each against central
 // finite differences of the same export's loss.
 #include <loom/loom.hpp>
 
@@ -11,20 +12,7 @@ using C = In<"c", f32, 3, 4>; // a fixed cotangent: loss = sum(op(x) * c)
 template <long... D> auto weigh(const Tensor<f32, D...> &y, const Tensor<f32, D...> &c) { return sum(y * c); }
 
 LOOM_GENERATOR(grads) {
-  export_gradient("g_neg", [](X x, C c) { return weigh(-x, c); });
-  export_gradient("g_exp", [](X x, C c) { return weigh(exp(x), c); });
-  export_gradient("g_log", [](X x, C c) { return weigh(log(x), c); });
-  export_gradient("g_sqrt", [](X x, C c) { return weigh(sqrt(x), c); });
-  export_gradient("g_tanh", [](X x, C c) { return weigh(tanh(x), c); });
-  export_gradient("g_sigmoid", [](X x, C c) { return weigh(sigmoid(x), c); });
-  export_gradient("g_relu", [](X x, C c) { return weigh(relu(x), c); });
-  // Binary ops with numpy broadcasting ([3,4] with [4]) and scalars.
-  export_gradient("g_add", [](X x, In<"b", f32, 4> b, C c) { return weigh(x + b, c); });
-  export_gradient("g_sub", [](X x, In<"b", f32, 4> b, C c) { return weigh(x - b, c); });
-  export_gradient("g_mul", [](X x, In<"b", f32, 4> b, C c) { return weigh(x * b, c); });
-  export_gradient("g_div", [](X x, In<"b", f32, 4> b, C c) { return weigh(x / b, c); });
-  export_gradient("g_maximum", [](X x, In<"b", f32, 4> b, C c) { return weigh(maximum(x, b), c); });
-  export_gradient("g_minimum", [](X x, In<"b", f32, 4> b, C c) { return weigh(minimum(x, b), c); });
+  // Each elementwise op's own gradient is checked from the op table (op_rows.hpp); here the DSL's compositions.
   export_gradient("g_scalars", [](X x, C c) { return weigh((2.0f - x) * 3.0f / 4.0f, c); });
   // Fan-out: x used three times.
   export_gradient("g_fanout", [](X x, C c) { return weigh(x * x + exp(x) * x, c); });

@@ -6,10 +6,8 @@ using namespace loom;
 
 LOOM_GENERATOR(ops) {
   export_function("elementwise", [](In<"a", f32, 3, 4> a, In<"b", f32, 4> b, In<"p", f32, 3, 4> p) {
-    return std::tuple{out<"add">(a + b), out<"sub">(a - b), out<"mul">(a * b), out<"div">(a / p),
-                      out<"maximum">(maximum(a, b)), out<"minimum">(minimum(a, b)), out<"neg">(-a),
-                      out<"exp">(exp(a)), out<"log">(log(p)), out<"sqrt">(sqrt(p)), out<"tanh">(tanh(a)),
-                      out<"sigmoid">(sigmoid(a)), out<"relu">(relu(a)),
+    // Each op against its reference is in the op table (op_rows.hpp); here scalars and NaN.
+    return std::tuple{out<"maximum">(maximum(a, b)), out<"relu">(relu(a)),
                       out<"scalars">((a * 2.0f + 1.0f) / 4.0f), out<"rsub">(1.0f - a)};
   });
   export_function("shapes", [](In<"x", f32, 2, 3, 4> x, In<"c", f32, 3, 1> c) {
