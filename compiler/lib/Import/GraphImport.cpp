@@ -77,12 +77,13 @@ struct AttrReader {
     st.addAttribute(name, constantValue(type, node.values));
     return success();
   }
-  LogicalResult enumeration(OperationState &st, StringRef name, std::optional<int64_t> (*parse)(StringRef)) {
+  /// An I64EnumAttr, from its IR spelling (as the DSL stores it).
+  template <class E> LogicalResult enumeration(OperationState &st, StringRef name) {
     auto it = node.strs.find(name.str());
     if (it == node.strs.end()) return error("is missing", name);
-    std::optional<int64_t> v = parse(it->second);
+    std::optional<E> v = symbolizeEnum<E>(it->second);
     if (!v) return error("'" + it->second + "' is not one of its values", name);
-    st.addAttribute(name, b.getI64IntegerAttr(*v));
+    st.addAttribute(name, b.getI64IntegerAttr(static_cast<int64_t>(*v)));
     return success();
   }
   LogicalResult unknownOp() { return emitError(loc) << "loom: the traced graph has an unknown op '" << node.op << "'"; }

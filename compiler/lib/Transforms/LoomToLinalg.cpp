@@ -56,25 +56,26 @@ namespace {
 
 bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
 
-Value compareScalar(OpBuilder &b, Location loc, ComparePredicate pred, Value x, Value y) {
-  using P = ComparePredicate;
-  if (isFloat(x.getType())) {
-    // Ordered, except ne (true when either side is NaN), as in C++ and PyTorch.
-    auto p = pred == P::eq   ? arith::CmpFPredicate::OEQ
-             : pred == P::ne ? arith::CmpFPredicate::UNE
-             : pred == P::lt ? arith::CmpFPredicate::OLT
-             : pred == P::le ? arith::CmpFPredicate::OLE
-             : pred == P::gt ? arith::CmpFPredicate::OGT
-                             : arith::CmpFPredicate::OGE;
-    return b.create<arith::CmpFOp>(loc, p, x, y);
+/// arith's predicates for a loom.compare: ordered for floats, except ne (true
+/// when either side is NaN), as in C++ and PyTorch; signed for integers.
+std::pair<arith::CmpFPredicate, arith::CmpIPredicate> arithPredicates(ComparePredicate pred) {
+  using F = arith::CmpFPredicate;
+  using I = arith::CmpIPredicate;
+  switch (pred) {
+  case ComparePredicate::eq: return {F::OEQ, I::eq};
+  case ComparePredicate::ne: return {F::UNE, I::ne};
+  case ComparePredicate::lt: return {F::OLT, I::slt};
+  case ComparePredicate::le: return {F::OLE, I::sle};
+  case ComparePredicate::gt: return {F::OGT, I::sgt};
+  case ComparePredicate::ge: return {F::OGE, I::sge};
   }
-  auto p = pred == P::eq   ? arith::CmpIPredicate::eq
-           : pred == P::ne ? arith::CmpIPredicate::ne
-           : pred == P::lt ? arith::CmpIPredicate::slt
-           : pred == P::le ? arith::CmpIPredicate::sle
-           : pred == P::gt ? arith::CmpIPredicate::sgt
-                           : arith::CmpIPredicate::sge;
-  return b.create<arith::CmpIOp>(loc, p, x, y);
+  llvm_unreachable("loom.compare: a predicate the verifier lets through");
+}
+
+Value compareScalar(OpBuilder &b, Location loc, ComparePredicate pred, Value x, Value y) {
+  auto [fp, ip] = arithPredicates(pred);
+  if (isFloat(x.getType())) return b.create<arith::CmpFOp>(loc, fp, x, y);
+  return b.create<arith::CmpIOp>(loc, ip, x, y);
 }
 
 /// f32 <-> i1/i32/i64 conversions (i1 is unsigned: true is 1).

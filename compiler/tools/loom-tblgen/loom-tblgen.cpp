@@ -26,12 +26,11 @@ using llvm::StringRef;
 
 namespace {
 
-enum class AttrKind { i64, i64s, elements, enumeration };
-
 struct OpAttr {
   std::string name;
-  AttrKind kind;
-  const llvm::Record *enumDef = nullptr; // enumeration: the EnumAttrInfo
+  std::string dslType; // its member's type in the DSL's descriptor (loom/dsl/op_attrs.hpp)
+  std::string reader;  // the importer's AttrReader method that builds it (GraphImport.cpp)
+  const llvm::Record *enumDef = nullptr; // an I64EnumAttr's EnumAttrInfo
 };
 
 struct OpInfo {
@@ -39,29 +38,40 @@ struct OpInfo {
   std::vector<OpAttr> attrs;
 };
 
-/// The loom ops in declaration order, with their attributes classified; an
-/// attribute of a kind the tables do not know is an error naming op and attribute.
-bool collect(const llvm::RecordKeeper &records, std::vector<OpInfo> &ops) {
+/// The loom ops (in TableGen's order, by record name), with how each
+/// attribute is spelt in the DSL and read by the importer; an attribute of a
+/// kind the tables do not know is an error naming op and attribute.
+std::vector<OpInfo> collect(const llvm::RecordKeeper &records) {
+  std::vector<OpInfo> ops;
   for (const llvm::Record *def : records.getAllDerivedDefinitions("Loom_Op")) {
     OpInfo info{Operator(def), {}};
     for (const NamedAttribute &na : info.op.getAttributes()) {
       if (na.attr.isDerivedAttr()) continue;
       Attribute base = na.attr.getBaseAttr();
-      OpAttr a{na.name.str(), AttrKind::i64};
-      if (base.isEnumAttr()) a.kind = AttrKind::enumeration, a.enumDef = &base.getDef();
-      else if (base.getAttrDefName() == "I64Attr") a.kind = AttrKind::i64;
-      else if (base.getAttrDefName() == "DenseI64ArrayAttr") a.kind = AttrKind::i64s;
-      else if (base.getAttrDefName() == "ElementsAttr") a.kind = AttrKind::elements;
-      else
+      StringRef kind = base.getAttrDefName();
+      OpAttr a{na.name.str(), "", "", nullptr};
+      if (base.isEnumAttr()) {
+        EnumAttr e(&base.getDef());
+        a.dslType = ("required<" + e.getEnumClassName() + ">").str();
+        a.reader = ("enumeration<" + e.getCppNamespace() + "::" + e.getEnumClassName() + ">").str();
+        a.enumDef = &base.getDef();
+      } else if (kind == "I64Attr") {
+        a.dslType = "required_i64", a.reader = "i64";
+      } else if (kind == "DenseI64ArrayAttr") {
+        a.dslType = "required_i64s", a.reader = "i64s";
+      } else if (kind == "ElementsAttr") {
+        a.dslType = "required_f64s", a.reader = "elements";
+      } else {
         llvm::PrintFatalError(def->getLoc(), "loom-tblgen: " + info.op.getOperationName() + " attribute '" + na.name +
-                                                 "' is a " + base.getAttrDefName() +
+                                                 "' is a " + kind +
                                                  " (the tables know I64Attr, DenseI64ArrayAttr, ElementsAttr, "
                                                  "I64EnumAttr)");
-      info.attrs.push_back(a);
+      }
+      info.attrs.push_back(std::move(a));
     }
     ops.push_back(std::move(info));
   }
-  return false;
+  return ops;
 }
 
 std::string mnemonic(const Operator &op) { return op.getDef().getValueAsString("opName").str(); }
@@ -81,21 +91,9 @@ void header(raw_ostream &os, StringRef what) {
 
 // ---- the DSL's op descriptors -------------------------------------------------------------------
 bool genDslOps(const llvm::RecordKeeper &records, raw_ostream &os) {
-  std::vector<OpInfo> ops;
-  if (collect(records, ops)) return true;
+  std::vector<OpInfo> ops = collect(records);
   header(os, "The loom ops as the DSL records them (loom/dsl/ops.hpp), one descriptor per op.");
-  os << "#pragma once\n\n#include \"loom/dsl/graph.hpp\"\n\n#include <cstdint>\n#include <initializer_list>\n"
-        "#include <string_view>\n#include <utility>\n#include <vector>\n\nnamespace loom::ops {\n\n";
-  os << "// An op's descriptor is an aggregate with one member per attribute, so\n"
-        "// record<R>(ops::conv2d{.strides = ..., .dilations = ..., .groups = g}, ...)\n"
-        "// names them. No attribute value has a default: one left out is a compile\n"
-        "// error, as is a misspelt one.\n"
-        "struct required_i64 {\n  int64_t v;\n  constexpr required_i64(int64_t x) : v(x) {}\n};\n"
-        "struct required_i64s {\n  std::vector<int64_t> v;\n  required_i64s(std::initializer_list<int64_t> x) : v(x) {}\n"
-        "  required_i64s(std::vector<int64_t> x) : v(std::move(x)) {}\n};\n"
-        "struct required_f64s {\n  std::vector<double> v;\n"
-        "  required_f64s(std::vector<double> x) : v(std::move(x)) {}\n};\n"
-        "template <class E> struct required {\n  E v;\n  constexpr required(E x) : v(x) {}\n};\n\n";
+  os << "#pragma once\n\n#include \"loom/dsl/op_attrs.hpp\"\n\n#include <string_view>\n\nnamespace loom::ops {\n\n";
   for (const llvm::Record *e : enums(ops)) {
     EnumAttr ea(e);
     os << "/// " << ea.getSummary() << "\nenum class " << ea.getEnumClassName() << " { ";
@@ -113,27 +111,9 @@ bool genDslOps(const llvm::RecordKeeper &records, raw_ostream &os) {
     if (o.op.getNumOperands() > 0)
       os << "  static constexpr bool float_only = "
          << (o.op.getOperand(0).constraint.getDefName() == "Loom_FloatTensor" ? "true" : "false") << ";\n";
-    for (const OpAttr &a : o.attrs) {
-      os << "  ";
-      switch (a.kind) {
-      case AttrKind::i64: os << "required_i64"; break;
-      case AttrKind::i64s: os << "required_i64s"; break;
-      case AttrKind::elements: os << "required_f64s"; break;
-      case AttrKind::enumeration: os << "required<" << EnumAttr(a.enumDef).getEnumClassName() << ">"; break;
-      }
-      os << " " << a.name << ";\n";
-    }
+    for (const OpAttr &a : o.attrs) os << "  " << a.dslType << " " << a.name << ";\n";
     os << "  void write([[maybe_unused]] graph::Node &n) const {\n";
-    for (const OpAttr &a : o.attrs) {
-      switch (a.kind) {
-      case AttrKind::i64: os << "    n.ints[\"" << a.name << "\"] = {" << a.name << ".v};\n"; break;
-      case AttrKind::i64s: os << "    n.ints[\"" << a.name << "\"] = " << a.name << ".v;\n"; break;
-      case AttrKind::elements: os << "    n.values = " << a.name << ".v;\n"; break;
-      case AttrKind::enumeration:
-        os << "    n.strs[\"" << a.name << "\"] = std::string(to_string(" << a.name << ".v));\n";
-        break;
-      }
-    }
+    for (const OpAttr &a : o.attrs) os << "    put(n, \"" << a.name << "\", " << a.name << ");\n";
     os << "  }\n};\n\n";
   }
   // The elementwise families, so that a new unary or binary op needs no DSL edit.
@@ -149,8 +129,7 @@ bool genDslOps(const llvm::RecordKeeper &records, raw_ostream &os) {
 
 // ---- the importer -------------------------------------------------------------------------------
 bool genImport(const llvm::RecordKeeper &records, raw_ostream &os) {
-  std::vector<OpInfo> ops;
-  if (collect(records, ops)) return true;
+  std::vector<OpInfo> ops = collect(records);
   header(os, "The importer's reading of a traced node's attributes (GraphImport.cpp), typed as LoomOps.td declares them.");
   os << "/// Adds node `n`'s attributes to `st` with the op's ODS types; fails with a\n"
         "/// message naming the op and attribute when one is missing or not a known value.\n"
@@ -158,22 +137,8 @@ bool genImport(const llvm::RecordKeeper &records, raw_ostream &os) {
         "  ::llvm::StringRef op = r.node.op;\n";
   for (const OpInfo &o : ops) {
     os << "  if (op == \"" << mnemonic(o.op) << "\") {\n";
-    for (const OpAttr &a : o.attrs) {
-      os << "    if (::mlir::failed(";
-      switch (a.kind) {
-      case AttrKind::i64: os << "r.i64(st, \"" << a.name << "\")"; break;
-      case AttrKind::i64s: os << "r.i64s(st, \"" << a.name << "\")"; break;
-      case AttrKind::elements: os << "r.elements(st, \"" << a.name << "\")"; break;
-      case AttrKind::enumeration: {
-        EnumAttr ea(a.enumDef);
-        os << "r.enumeration(st, \"" << a.name << "\", [](::llvm::StringRef s) -> std::optional<int64_t> {\n"
-           << "          if (auto v = " << ea.getCppNamespace() << "::" << ea.getStringToSymbolFnName()
-           << "(s)) return static_cast<int64_t>(*v);\n          return std::nullopt;\n        })";
-        break;
-      }
-      }
-      os << ")) return ::mlir::failure();\n";
-    }
+    for (const OpAttr &a : o.attrs)
+      os << "    if (::mlir::failed(r." << a.reader << "(st, \"" << a.name << "\"))) return ::mlir::failure();\n";
     os << "    return ::mlir::success();\n  }\n";
   }
   os << "  return r.unknownOp();\n}\n";
@@ -186,8 +151,7 @@ bool genImport(const llvm::RecordKeeper &records, raw_ostream &os) {
 // lowering files; any other name is a pattern template of LoomToLinalg.cpp
 // instantiated with the op class (ElementwiseLowering, ReduceLowering).
 bool genLowerings(const llvm::RecordKeeper &records, raw_ostream &os) {
-  std::vector<OpInfo> ops;
-  if (collect(records, ops)) return true;
+  std::vector<OpInfo> ops = collect(records);
   header(os, "-loom-to-linalg's patterns, one per op, as each op's `lowering` field says.");
   auto lowering = [](const OpInfo &o) { return o.op.getDef().getValueAsString("lowering"); };
   os << "#ifdef LOOM_LOWERING_DECLS\n#undef LOOM_LOWERING_DECLS\n";
