@@ -1,5 +1,7 @@
-// Convolution, pooling and batch norm: forward exports checked against plain
-// C++ (cnn_test.cpp) and gradient exports checked against finite differences.
+// Pooling and batch norm (compositions of loom ops), and conv2d's gradient
+// through the CPU micro-kernels: forward exports checked against plain C++
+// (cnn_test.cpp), gradients against finite differences or a double-precision
+// reference. conv2d's own cases are rows of the op table (op_rows.hpp).
 #include <loom/loom.hpp>
 
 using namespace loom;
@@ -10,26 +12,6 @@ using XW = In<"x", f32, 2, 16, 9, 9>;
 template <long... D> auto weigh(const Tensor<f32, D...> &y, const Tensor<f32, D...> &c) { return sum(y * c); }
 
 LOOM_GENERATOR(cnn) {
-  // Forward: conv2d variants against a reference loop.
-  export_function("conv_plain", [](X x, In<"w", f32, 6, 4, 3, 3> w, In<"b", f32, 6> b) {
-    return out<"y">(conv2d<Conv{}>(x, w, b));
-  });
-  export_function("conv_strided", [](X x, In<"w", f32, 6, 2, 3, 3> w) {
-    return out<"y">(conv2d<Conv{.stride = 2, .padding = 1, .dilation = 2, .groups = 2}>(x, w));
-  });
-  export_function("conv_reflect", [](X x, In<"w", f32, 3, 4, 7, 7> w) {
-    return out<"y">(conv2d<Conv{.padding = 3, .mode = Pad::reflect}>(x, w));
-  });
-  // Wide enough for the CPU's micro-kernels (-loom-cpu-ukernels: 16+ channels).
-  export_function("conv_wide", [](XW x, In<"w", f32, 32, 16, 3, 3> w, In<"b", f32, 32> b) {
-    return out<"y">(conv2d<Conv{.padding = 1}>(x, w, b));
-  });
-  export_function("conv_wide_strided", [](XW x, In<"w", f32, 32, 8, 3, 3> w) {
-    return out<"y">(conv2d<Conv{.stride = 2, .padding = 1, .groups = 2}>(x, w));
-  });
-  export_function("conv_wide_1x1", [](XW x, In<"w", f32, 32, 16, 1, 1> w) {
-    return out<"y">(conv2d<Conv{.stride = 2}>(x, w));
-  });
   export_function("pools", [](X x) {
     return std::tuple{out<"max">(max_pool2d<2>(x)), out<"avg">(avg_pool2d<3>(x)), out<"global">(global_avg_pool(x)),
                       out<"adaptive">(adaptive_avg_pool2d<3>(x)), out<"max_s2p1">(max_pool2d<3, 2, 1>(x)),
@@ -37,24 +19,10 @@ LOOM_GENERATOR(cnn) {
   });
 
   // Gradients.
-  export_gradient("g_conv", [](X x, In<"w", f32, 6, 4, 3, 3> w, In<"b", f32, 6> b, In<"c", f32, 2, 6, 7, 7> c) {
-    return weigh(conv2d<Conv{}>(x, w, b), c);
-  });
-  export_gradient("g_conv_strided", [](X x, In<"w", f32, 6, 2, 3, 3> w, In<"c", f32, 2, 6, 4, 4> c) {
-    return weigh(conv2d<Conv{.stride = 2, .padding = 1, .dilation = 2, .groups = 2}>(x, w), c);
-  });
-  export_gradient("g_conv_reflect", [](X x, In<"w", f32, 3, 4, 7, 7> w, In<"c", f32, 2, 3, 9, 9> c) {
-    return weigh(conv2d<Conv{.padding = 3, .mode = Pad::reflect}>(x, w), c);
-  });
+  // Wide enough for the CPU's micro-kernels (-loom-cpu-ukernels: 16+ channels).
   export_gradient("g_conv_wide", [](XW x, In<"w", f32, 32, 16, 3, 3> w, In<"c", f32, 2, 32, 9, 9> c) {
     // tanh's backward (elementwise) produces dy: it must not be fused into the gradients' contractions.
     return weigh(tanh(conv2d<Conv{.padding = 1}>(x, w)), c);
-  });
-  export_gradient("g_conv_wide_strided", [](XW x, In<"w", f32, 32, 8, 3, 3> w, In<"c", f32, 2, 32, 5, 5> c) {
-    return weigh(conv2d<Conv{.stride = 2, .padding = 1, .groups = 2}>(x, w), c);
-  });
-  export_gradient("g_conv_wide_1x1", [](XW x, In<"w", f32, 32, 16, 1, 1> w, In<"c", f32, 2, 32, 5, 5> c) {
-    return weigh(conv2d<Conv{.stride = 2}>(x, w), c);
   });
   export_gradient("g_max_pool", [](X x, In<"c", f32, 2, 4, 4, 4> c) { return weigh(max_pool2d<2>(x), c); });
   export_gradient("g_max_pool_s2p1", [](X x, In<"c", f32, 2, 4, 5, 5> c) { return weigh(max_pool2d<3, 2, 1>(x), c); });

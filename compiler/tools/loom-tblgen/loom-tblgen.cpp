@@ -116,8 +116,10 @@ bool genDslOps(const llvm::RecordKeeper &records, raw_ostream &os) {
     for (const OpAttr &a : o.attrs) os << "    put(n, \"" << a.name << "\", " << a.name << ");\n";
     os << "  }\n};\n\n";
   }
-  // The elementwise families, so that a new unary or binary op needs no DSL edit.
-  for (auto [cls, macro] : {std::pair{"Loom_UnaryOp", "LOOM_ODS_UNARY_OPS"}, {"Loom_BinaryOp", "LOOM_ODS_BINARY_OPS"}}) {
+  // The elementwise families, so that a new unary or binary op needs no DSL edit; and every
+  // op, so that tests can require a row for each (tests/e2e/op_rows.hpp).
+  for (auto [cls, macro] : {std::pair{"Loom_UnaryOp", "LOOM_ODS_UNARY_OPS"}, {"Loom_BinaryOp", "LOOM_ODS_BINARY_OPS"},
+                            {"Loom_Op", "LOOM_ODS_OPS"}}) {
     os << "/// Every op of class " << cls << ".\n#define " << macro << "(X)";
     for (const OpInfo &o : ops)
       if (o.op.getDef().isSubClassOf(cls)) os << " X(" << mnemonic(o.op) << ")";
