@@ -12,8 +12,10 @@ def LoomToLinalg : Pass<"loom-to-linalg", "mlir::ModuleOp"> {
     on a zero-filled init, its loop order chosen by B's layout (a transpose of
     B is read in place) and marked `loom.matmul`; convolutions become
     contractions marked `loom.conv`; reductions become `linalg.generic`
-    reductions; reshape, slice and concat become tensor dialect ops. Every loom op must lower: a
-    leftover op is an error naming it.
+    reductions; reshape, slice and concat become tensor dialect ops. Which
+    pattern lowers an op is its ODS `lowering` field (loom-tblgen writes the
+    registration, LoomLowerings.inc). Every loom op must lower: a leftover op
+    is an error naming it.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
