@@ -7,7 +7,7 @@
 using namespace loom;
 
 using X = In<"x", f32, 2, 4, 9, 9>;
-using XW = In<"x", f32, 2, 16, 9, 9>;
+using XW = In<"x", f32, 2, 32, 9, 9>;
 
 template <long... D> auto weigh(const Tensor<f32, D...> &y, const Tensor<f32, D...> &c) { return sum(y * c); }
 
@@ -19,8 +19,9 @@ LOOM_GENERATOR(cnn) {
   });
 
   // Gradients.
-  // Wide enough for the CPU's micro-kernels (-loom-cpu-ukernels: 16+ channels).
-  export_gradient("g_conv_wide", [](XW x, In<"w", f32, 32, 16, 3, 3> w, In<"c", f32, 2, 32, 9, 9> c) {
+  // Wide enough for the CPU's micro-kernels (-loom-cpu-ukernels: 16+ channels) and Winograd's forms
+  // (32+ and 2048+ channel pairs: the filter gradient and the input gradient's forward form).
+  export_gradient("g_conv_wide", [](XW x, In<"w", f32, 64, 32, 3, 3> w, In<"c", f32, 2, 64, 9, 9> c) {
     // tanh's backward (elementwise) produces dy: it must not be fused into the gradients' contractions.
     return weigh(tanh(conv2d<Conv{.padding = 1}>(x, w)), c);
   });

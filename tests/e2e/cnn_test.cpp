@@ -12,7 +12,7 @@
 namespace {
 
 using X = loom::rt::Array<float, 2, 4, 9, 9>;
-using XW = loom::rt::Array<float, 2, 16, 9, 9>;
+using XW = loom::rt::Array<float, 2, 32, 9, 9>;
 // Built on first use: with LOOM_DEVICE=cuda and no GPU, main() skips before any model exists.
 cnn::Model &model() {
   static cnn::Model m(5);
@@ -24,28 +24,29 @@ cnn::Model &model() {
 TEST_CASE("conv2d gradients through the CPU micro-kernels against a double-precision reference") {
   auto x = fd::values<XW>(-1, 1);
   {
-    // 2x32x9x9 outputs summed in float32 put central differences' noise near
+    // 2x64x9x9 outputs summed in float32 put central differences' noise near
     // 1e-2: check against the gradient computed in double instead.
-    auto w = fd::values<loom::rt::Array<float, 32, 16, 3, 3>>(-1, 1, 1);
-    auto c = fd::values<loom::rt::Array<float, 2, 32, 9, 9>>(-1, 1, 3);
+    constexpr int O = 64, Ci = 32;
+    auto w = fd::values<loom::rt::Array<float, O, Ci, 3, 3>>(-1, 1, 1);
+    auto c = fd::values<loom::rt::Array<float, 2, O, 9, 9>>(-1, 1, 3);
     auto r = model().g_conv_wide(x, w, c);
     auto xin = [&](int n, int ch, int i, int j) -> double { return i < 0 || j < 0 || i >= 9 || j >= 9 ? 0 : x(n, ch, i, j); };
     std::vector<double> dx(x.numel), dw(w.numel);
     for (int n = 0; n < 2; ++n)
-      for (int o = 0; o < 32; ++o)
+      for (int o = 0; o < O; ++o)
         for (int i = 0; i < 9; ++i)
           for (int j = 0; j < 9; ++j) {
             double z = 0;
-            for (int ch = 0; ch < 16; ++ch)
+            for (int ch = 0; ch < Ci; ++ch)
               for (int kh = 0; kh < 3; ++kh)
                 for (int kw = 0; kw < 3; ++kw) z += xin(n, ch, i + kh - 1, j + kw - 1) * w(o, ch, kh, kw);
             double g = c(n, o, i, j) * (1 - std::tanh(z) * std::tanh(z));
-            for (int ch = 0; ch < 16; ++ch)
+            for (int ch = 0; ch < Ci; ++ch)
               for (int kh = 0; kh < 3; ++kh)
                 for (int kw = 0; kw < 3; ++kw) {
                   int p = i + kh - 1, q = j + kw - 1;
-                  dw[((o * 16 + ch) * 3 + kh) * 3 + kw] += g * xin(n, ch, p, q);
-                  if (p >= 0 && q >= 0 && p < 9 && q < 9) dx[((n * 16 + ch) * 9 + p) * 9 + q] += g * w(o, ch, kh, kw);
+                  dw[((o * Ci + ch) * 3 + kh) * 3 + kw] += g * xin(n, ch, p, q);
+                  if (p >= 0 && q >= 0 && p < 9 && q < 9) dx[((n * Ci + ch) * 9 + p) * 9 + q] += g * w(o, ch, kh, kw);
                 }
           }
     double ex = 0, ew = 0;

@@ -90,11 +90,12 @@
   ROW(conv2d_reflect_7x7, conv2d, (conv2d<Conv{.padding = 3, .mode = Pad::reflect}>(x, w)),     \
       (conv(o, x, w, {.padding = 3, .reflect = true})), 5e-3, (x, f32, 2, 4, 9, 9),             \
       (w, f32, 3, 4, 7, 7))                                                                      \
-  /* Wide enough for the CPU's micro-kernels (-loom-cpu-ukernels: 16+ channels); the 3x3's */  \
-  /* gradient is cnn_test's (through tanh, against a double-precision reference). */              \
+  /* Wide enough for the CPU's micro-kernels (-loom-cpu-ukernels: 16+ channels), and the 3x3 */ \
+  /* for Winograd's form (32+; 9 x 9: partial tiles); its gradient is cnn_test's (through */      \
+  /* tanh, against a double-precision reference). */                                              \
   FWD(conv2d_wide, conv2d, (conv2d<Conv{.padding = 1}>(x, w, b)),                                \
-      (conv(o, x, w, {.padding = 1}) + b(o[1])), (x, f32, 2, 16, 9, 9), (w, f32, 32, 16, 3, 3),  \
-      (b, f32, 32))                                                                              \
+      (conv(o, x, w, {.padding = 1}) + b(o[1])), (x, f32, 2, 32, 9, 9), (w, f32, 64, 32, 3, 3),  \
+      (b, f32, 64))                                                                              \
   ROW(conv2d_wide_strided_grouped, conv2d, (conv2d<Conv{.stride = 2, .padding = 1, .groups = 2}>(x, w)), \
       (conv(o, x, w, {.stride = 2, .padding = 1, .groups = 2})), 5e-3, (x, f32, 2, 16, 9, 9),    \
       (w, f32, 32, 8, 3, 3))                                                                     \

@@ -152,6 +152,13 @@ const Case cases[] = {
     {2, 8, 10, 10, 12, 3, 3, 1, 1, 4, 0, {1, 1, 1, 1}},   // groups with a border
     {1, 16, 34, 34, 24, 3, 3, 1, 1, 1, 0, {1, 1, 1, 1}},  // input_grad_padded's forward GEMM over dx's interior only
     {1, 4, 6, 6, 8, 3, 3, 1, 2, 1, 0, {2, 2, 2, 2}},      // dilation 2: every output's taps partly in the border
+    // Winograd's forms (3 x 3, stride 1, 32+ channels, winograd.hpp): rows of tiles as wide as a vector,
+    // half as wide (two runs), narrower (gathers); odd output sizes (partial tiles) on strided views; an
+    // interior (the input gradient's forward form with a border).
+    {2, 32, 34, 34, 64, 3, 3, 1, 1, 1, 0},
+    {3, 64, 18, 18, 32, 3, 3, 1, 1, 1, 0},
+    {2, 32, 11, 13, 64, 3, 3, 1, 1, 1, 2},
+    {1, 64, 7, 9, 32, 3, 3, 1, 1, 1, 0, {1, 1, 1, 1}},
 };
 
 } // namespace
