@@ -419,7 +419,7 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
     float *flipped = w + (g.KH - 1) * g.ws[2] + (g.KW - 1) * g.ws[3];
     const bool unit = g.sh == 1 && g.sw == 1 && g.groups == 1;
     // In Winograd's form (2.25x fewer products) the forward form beats col2im at every width with a thin
-    // ring: ResNet-18's 128 -> 128 input gradient at 16 x 16, one core of a Zen 4 VM, 57.5 (col2im) -> 36 ms.
+    // ring: ResNet-18's 128 -> 128 input gradient at 16 x 16, one core of a Zen 4 VM, 57.5 (col2im) -> 32-43 ms.
     if (unit && thinRing && winograd::applies(f))
       return winogradForward(f, y, flipped, x, g.border[0], g.H - g.border[2], g.border[1], g.W - g.border[3]);
     if (unit && g.O < 128 && g.C >= 16 && thinRing)

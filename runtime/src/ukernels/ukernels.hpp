@@ -29,7 +29,8 @@ enum class ConvKind : int64_t { forward = 0, filter_grad = 1, input_grad = 2, in
 /// at 8 x 8, a third at 4 x 4) by one GEMM per class of pixels with the same
 /// taps measured slower here (ResNet-18's convolutions 940-990 -> 1,099 ms:
 /// nine small GEMMs each packing the filter again), so forward and
-/// filter_grad take the border and do not use it yet.
+/// filter_grad take the border and do not use it yet. The stride-1 3 x 3
+/// kinds with enough channels run in Winograd's form (winograd.hpp).
 struct ConvGeometry {
   int64_t N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups;
   int64_t xs[4], ws[4], ys[4];

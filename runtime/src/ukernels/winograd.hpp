@@ -129,6 +129,27 @@ inline V evens(const float *p, const float *q, int s) {
   }(std::make_index_sequence<L>{});
 }
 
+/// N / 4 rows of 4 floats (row r at p + r * stride) as one vector of N.
+template <int N> struct Rows;
+template <> struct Rows<4> {
+  static auto get(const float *p, int64_t) {
+    float __attribute__((vector_size(16))) v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+  }
+};
+template <> struct Rows<8> {
+  static auto get(const float *p, int64_t s) {
+    return __builtin_shufflevector(Rows<4>::get(p, s), Rows<4>::get(p + s, s), 0, 1, 2, 3, 4, 5, 6, 7);
+  }
+};
+template <> struct Rows<16> {
+  static auto get(const float *p, int64_t s) {
+    return __builtin_shufflevector(Rows<8>::get(p, s), Rows<8>::get(p + 2 * s, s), 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                   11, 12, 13, 14, 15);
+  }
+};
+
 /// The tiles of one block: per tile the offset of its 4 x 4 window in x and of its 2 x 2 block in y
 /// (the output, or dy), without the channel, and how many of their rows and columns exist.
 struct Tiles {
@@ -172,6 +193,15 @@ struct Tiles {
     } else if (how == Access::runs) {
       for (int r = 0; r < 4; ++r)
         for (int s = 0; s < 4; ++s) d[r][s] = evens(p + xAt[t] + r * g.xs[2], p + xAt[t + L / 2] + r * g.xs[2], s);
+    } else if (how == Access::whole && g.xs[3] == 1) {
+      // Each tile's window a row of 4 floats at a time, L / 4 rows to a vector, then L x L transposes:
+      // a vector per window element across the tiles (the gather it replaces was 7% of a ResNet-18 step).
+      for (int q = 0; q < 16 / L; ++q) {
+        V r[L];
+        for (int l = 0; l < L; ++l) r[l] = rows(p + xAt[t + l] + q * (L / 4) * g.xs[2], g.xs[2]);
+        transpose(r);
+        for (int k = 0; k < L; ++k) d[(q * L + k) / 4][(q * L + k) % 4] = r[k];
+      }
     } else {
       alignas(64) float e[L];
       for (int r = 0; r < 4; ++r)
@@ -183,6 +213,9 @@ struct Tiles {
         }
     }
   }
+
+  /// L / 4 rows of 4 floats (row r at p + r * stride) as one vector.
+  static V rows(const float *p, int64_t stride) { return Rows<L>::get(p, stride); }
 
   /// The 2 x 2 blocks of tiles t.. of one channel of dy (at q, strides ys), zeros where they do not exist.
   void block(const int64_t *ys, const float *q, int64_t t, Access how, V k[2][2]) const {
@@ -223,7 +256,14 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
   using namespace winograd;
   const int64_t th = (i1 - i0 + 1) / 2, tw = (j1 - j0 + 1) / 2, perImage = th * tw, T = g.N * perImage;
   if (T <= 0) return;
-  const int64_t TB = tilesPerBlock(g.C, g.O, T, 96), blocks = (T + TB - 1) / TB;
+  // Blocks in a multiple of the thread count, so that each thread gets as many: ResNet-18's 512-channel
+  // layer at 4 x 4 has 256 tiles, 3 blocks of 96 (two threads ran 2 and 1).
+  const int64_t threads = num_threads();
+  int64_t TB = tilesPerBlock(g.C, g.O, T, 96), blocks = (T + TB - 1) / TB;
+  if (threads > 1 && blocks % threads) {
+    const int64_t even = (blocks + threads - 1) / threads * threads;
+    TB = ((T + even - 1) / even + L - 1) / L * L, blocks = (T + TB - 1) / TB;
+  }
   const int64_t uPlane = planeOf(g.O * g.C), vPlane = planeOf(g.C * TB), mPlane = planeOf(g.O * TB);
   static thread_local std::vector<float> uStore;
   uStore.resize(16 * uPlane);
@@ -292,7 +332,7 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
       }
     }
   };
-  const int64_t shares = std::min<int64_t>(num_threads(), blocks);
+  const int64_t shares = std::min(threads, blocks);
   // Contiguous runs of blocks per thread; each block's outputs are its own.
   parallel(int(std::max<int64_t>(shares, 1)), [&](int s) {
     for (int64_t k = blocks * s / std::max<int64_t>(shares, 1); k < blocks * (s + 1) / std::max<int64_t>(shares, 1); ++k)
