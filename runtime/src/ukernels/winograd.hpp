@@ -54,10 +54,10 @@ inline void output(const V m[4][4], V y[2][2]) {
   for (int r = 0; r < 2; ++r) y[r][0] = t[r][0] + t[r][1] + t[r][2], y[r][1] = t[r][1] - t[r][2] - t[r][3];
 }
 
-/// The filter's transform U[e][o][c] = (G g G^T)[e] (plane e at u + e * plane), G = [1 0 0; 1/2 1/2 1/2;
-/// 1/2 -1/2 1/2; 0 0 1]; L channels at a time, so that each plane gets whole vectors.
-inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t plane) {
-  for (int64_t o = 0; o < g.O; ++o)
+/// The filter's transform U[e][o][c] = (G g G^T)[e] for o in [o0, o1) (plane e at u + e * plane), G =
+/// [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; L channels at a time, so that each plane gets whole vectors.
+inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t plane, int64_t o0, int64_t o1) {
+  for (int64_t o = o0; o < o1; ++o)
     for (int64_t c0 = 0; c0 < g.C; c0 += L) {
       const int64_t n = std::min<int64_t>(L, g.C - c0);
       alignas(64) float f[3][3][L] = {};
@@ -268,7 +268,9 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
   static thread_local std::vector<float> uStore;
   uStore.resize(16 * uPlane);
   float *u = uStore.data();
-  filters(g, w, u, uPlane);
+  // On all threads (512 x 512 filters: milliseconds on one), before any block needs them.
+  const int64_t fshares = std::max<int64_t>(1, std::min<int64_t>(threads, g.O / 16));
+  parallel(int(fshares), [&](int s) { filters(g, w, u, uPlane, g.O * s / fshares, g.O * (s + 1) / fshares); });
   auto block = [&](int64_t t0) {
     const int64_t tb = std::min(TB, T - t0);
     // Per thread: V[e][c][t] (the inputs' transforms), M[e][o][t] (the products), the GEMMs' offsets.
