@@ -240,6 +240,29 @@ struct Tiles {
   }
 };
 
+/// The filter gradient's transforms of one block: X[e][c][t] for channels [c0, c1) of x, DY[e][o][t] for
+/// [o0, o1) of dy. (A function of its own: as a lambda's captures, the sizes were reloaded after every
+/// store, whose memcpy may alias anything: the 64-channel layer 5% slower.)
+inline void filterGradTransforms(const ConvGeometry &g, const float *x, const float *y, const Tiles &tiles, int64_t tb,
+                                 int64_t TB, int64_t c0, int64_t c1, int64_t o0, int64_t o1, float *xt, int64_t xPlane,
+                                 float *dt, int64_t dPlane) {
+  for (int64_t t = 0; t < tb; t += L) {
+    const Access how = tiles.access(g, g.ys, t);
+    for (int64_t c = c0; c < c1; ++c) {
+      V d[4][4];
+      tiles.window(g, x + c * g.xs[1], t, how, d);
+      input(d, true);
+      for (int e = 0; e < 16; ++e) store(xt + e * xPlane + c * TB + t, d[e / 4][e % 4]);
+    }
+    for (int64_t o = o0; o < o1; ++o) {
+      V b[2][2], d[4][4];
+      tiles.block(g.ys, y + o * g.ys[1], t, how, b);
+      gradient(b, d);
+      for (int e = 0; e < 16; ++e) store(dt + e * dPlane + o * TB + t, d[e / 4][e % 4]);
+    }
+  }
+}
+
 /// C += A B on one thread, with the register tile that wastes least on an M x N GEMM's edges.
 inline void gemmOne(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C) {
   auto padded = [&](int64_t mr, int64_t nr) { return (M + mr - 1) / mr * mr * ((N + nr - 1) / nr * nr); };
@@ -344,63 +367,68 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
 
 /// dw[o, c, kh, kw] += sum_{n, i, j} dy[n, o, i, j] x[n, c, i + kh, j + kw] by F(3x3, 2x2)
 /// (winograd::applies(g) must hold): per tile of dy's 2 x 2 blocks, M[e][o][c] += DY[e][o][t] X[e][c][t],
-/// one long reduction over the tiles; then dw's 3 x 3 from each M[.][o][c]. The threads take input
-/// channels (each transforming all of dy itself), so no two sum into one element.
+/// one long reduction over the tiles; then dw's 3 x 3 from each M[.][o][c]. Per block of tiles the threads
+/// first transform their shares of x's and dy's channels, then each runs its share of the 16 GEMMs (whole
+/// ones, or row bands of them where the count does not divide 16): every transform is computed once,
+/// every element of M summed by one thread in the block order, so results do not depend on the thread
+/// count. (Splitting the input channels instead had each thread transform all of dy and pack all of
+/// DY[e]: the 64-channel layer ran 1.5x faster on two threads than on one.)
 inline void winogradFilterGrad(const ConvGeometry &g, const float *x, float *w, const float *y) {
   using namespace winograd;
   const int64_t th = (g.OH + 1) / 2, tw = (g.OW + 1) / 2, perImage = th * tw, T = g.N * perImage;
   if (T <= 0) return;
   const int64_t TB = tilesPerBlock(g.C, g.O, T, 192), blocks = (T + TB - 1) / TB;
-  // Threads take input channels in multiples of L: each transforms its part of x and all of dy (a 2 x 2
-  // block a tile, a quarter of x's loads), so the work repeated per thread is the small part.
-  const int64_t shares = std::max<int64_t>(1, std::min<int64_t>(num_threads(), g.C / (2 * L)));
-  parallel(int(shares), [&](int share) {
-    const int64_t c0 = g.C * share / shares / L * L, c1 = share + 1 == shares ? g.C : g.C * (share + 1) / shares / L * L;
-    const int64_t Cn = c1 - c0;
-    const int64_t xPlane = planeOf(Cn * TB), dPlane = planeOf(g.O * TB), mPlane = planeOf(g.O * Cn);
-    // Per thread: X[e][c][t], DY[e][o][t] (this block's transforms), M[e][o][c] (the sums), GEMM offsets.
-    static thread_local std::vector<float> xStore, dStore, mStore;
-    static thread_local std::vector<int64_t> rowsD, rowsM, cols, colsX;
-    static thread_local Tiles tiles;
-    xStore.resize(16 * xPlane), dStore.resize(16 * dPlane), mStore.resize(16 * mPlane);
-    rowsD.resize(g.O), rowsM.resize(g.O), cols.resize(std::max(TB, Cn)), colsX.resize(Cn);
-    float *xt = xStore.data(), *dt = dStore.data(), *m = mStore.data();
-    for (int64_t o = 0; o < g.O; ++o) rowsD[o] = o * TB, rowsM[o] = o * Cn;
-    for (size_t t = 0; t < cols.size(); ++t) cols[t] = int64_t(t);
-    for (int64_t c = 0; c < Cn; ++c) colsX[c] = c * TB; // X[e] read as its transpose, t x c
-    for (int e = 0; e < 16; ++e) std::fill(m + e * mPlane, m + e * mPlane + g.O * Cn, 0.0f);
-    for (int64_t k = 0; k < blocks; ++k) {
-      const int64_t t0 = k * TB, tb = std::min(TB, T - t0);
-      tiles.plan(g, g.ys, t0, tb, TB, 0, g.OH, 0, g.OW, tw, perImage);
-      for (int64_t t = 0; t < tb; t += L) {
-        const Access how = tiles.access(g, g.ys, t);
-        for (int64_t c = c0; c < c1; ++c) {
-          V d[4][4];
-          tiles.window(g, x + c * g.xs[1], t, how, d);
-          input(d, true);
-          for (int e = 0; e < 16; ++e) store(xt + e * xPlane + (c - c0) * TB + t, d[e / 4][e % 4]);
-        }
-        for (int64_t o = 0; o < g.O; ++o) {
-          V b[2][2], d[4][4];
-          tiles.block(g.ys, y + o * g.ys[1], t, how, b);
-          gradient(b, d);
-          for (int e = 0; e < 16; ++e) store(dt + e * dPlane + o * TB + t, d[e / 4][e % 4]);
-        }
+  const int64_t xPlane = planeOf(g.C * TB), dPlane = planeOf(g.O * TB), mPlane = planeOf(g.O * g.C);
+  // X[e][c][t], DY[e][o][t] (a block's transforms), M[e][o][c] (the sums), the GEMMs' offsets: the
+  // caller's, shared by the threads of its regions.
+  static thread_local std::vector<float> xStore, dStore, mStore;
+  static thread_local std::vector<int64_t> rowsD, rowsM, cols, colsX;
+  static thread_local Tiles tileStore;
+  xStore.resize(16 * xPlane), dStore.resize(16 * dPlane), mStore.resize(16 * mPlane);
+  rowsD.resize(g.O), rowsM.resize(g.O), cols.resize(std::max(TB, g.C)), colsX.resize(g.C);
+  // (A worker naming a thread_local would get its own: the regions see these through references.)
+  float *xt = xStore.data(), *dt = dStore.data(), *m = mStore.data();
+  Tiles &tiles = tileStore;
+  const int64_t *rD = rowsD.data(), *rM = rowsM.data(), *cs = cols.data(), *cX = colsX.data();
+  for (int64_t o = 0; o < g.O; ++o) rowsD[o] = o * TB, rowsM[o] = o * g.C;
+  for (size_t t = 0; t < cols.size(); ++t) cols[t] = int64_t(t);
+  for (int64_t c = 0; c < g.C; ++c) colsX[c] = c * TB; // X[e] read as its transpose, t x c
+  // Units of GEMM work: 16 GEMMs in R row bands each, R the least for which the threads get as many.
+  const int64_t threads = num_threads(), R = std::min(threads / std::gcd<int64_t>(16, threads), g.O / 8);
+  const int64_t units = 16 * R, shares = std::min(threads, units);
+  auto share = [&](int64_t n, int s) { return std::pair{n * s / shares, n * (s + 1) / shares}; };
+  parallel(int(shares), [&](int s) {
+    auto [o0, o1] = share(g.O, s);
+    for (int e = 0; e < 16; ++e) std::fill(m + e * mPlane + o0 * g.C, m + e * mPlane + o1 * g.C, 0.0f);
+  });
+  for (int64_t k = 0; k < blocks; ++k) {
+    const int64_t t0 = k * TB, tb = std::min(TB, T - t0);
+    tiles.plan(g, g.ys, t0, tb, TB, 0, g.OH, 0, g.OW, tw, perImage);
+    parallel(int(shares), [&](int s) {
+      auto [c0, c1] = share(g.C, s);
+      auto [o0, o1] = share(g.O, s);
+      filterGradTransforms(g, x, y, tiles, tb, TB, c0, c1, o0, o1, xt, xPlane, dt, dPlane);
+    });
+    // Lanes past tb hold zeros (the tiles that do not exist), so each GEMM may run over whole vectors.
+    parallel(int(shares), [&](int s) {
+      auto [u0, u1] = share(units, s);
+      for (int64_t u = u0; u < u1; ++u) {
+        const int64_t e = u / R, band = u % R, r0 = g.O * band / R, r1 = g.O * (band + 1) / R;
+        gemmOne(r1 - r0, g.C, tb, {dt + e * dPlane, rD + r0, cs}, {xt + e * xPlane, cs, cX}, {m + e * mPlane, rM + r0, cs});
       }
-      // Lanes past tb hold zeros (the tiles that do not exist), so each GEMM may run over whole vectors.
-      for (int e = 0; e < 16; ++e)
-        gemmOne(g.O, Cn, tb, {dt + e * dPlane, rowsD.data(), cols.data()}, {xt + e * xPlane, cols.data(), colsX.data()},
-                {m + e * mPlane, rowsM.data(), cols.data()});
-    }
-    // dw's 3 x 3 per (o, c), L channels at a time.
-    for (int64_t o = 0; o < g.O; ++o)
-      for (int64_t ca = 0; ca < Cn; ca += L) {
+    });
+  }
+  // dw's 3 x 3 per (o, c), L channels at a time.
+  parallel(int(shares), [&](int s) {
+    auto [o0, o1] = share(g.O, s);
+    for (int64_t o = o0; o < o1; ++o)
+      for (int64_t ca = 0; ca < g.C; ca += L) {
         V p[4][4], r[3][3];
         for (int e = 0; e < 16; ++e) {
-          if (ca + L <= Cn) p[e / 4][e % 4] = load(m + e * mPlane + o * Cn + ca);
+          if (ca + L <= g.C) p[e / 4][e % 4] = load(m + e * mPlane + o * g.C + ca);
           else {
             alignas(64) float tmp[L] = {};
-            std::memcpy(tmp, m + e * mPlane + o * Cn + ca, (Cn - ca) * sizeof(float));
+            std::memcpy(tmp, m + e * mPlane + o * g.C + ca, (g.C - ca) * sizeof(float));
             p[e / 4][e % 4] = load(tmp);
           }
         }
@@ -408,10 +436,10 @@ inline void winogradFilterGrad(const ConvGeometry &g, const float *x, float *w, 
         alignas(64) float e[3][3][L];
         for (int kh = 0; kh < 3; ++kh)
           for (int kw = 0; kw < 3; ++kw) store(e[kh][kw], r[kh][kw]);
-        for (int64_t l = 0; l < L && ca + l < Cn; ++l)
+        for (int64_t l = 0; l < L && ca + l < g.C; ++l)
           for (int kh = 0; kh < 3; ++kh)
             for (int kw = 0; kw < 3; ++kw)
-              w[o * g.ws[0] + (c0 + ca + l) * g.ws[1] + kh * g.ws[2] + kw * g.ws[3]] += e[kh][kw][l];
+              w[o * g.ws[0] + (ca + l) * g.ws[1] + kh * g.ws[2] + kw * g.ws[3]] += e[kh][kw][l];
       }
   });
 }
