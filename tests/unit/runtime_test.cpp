@@ -122,11 +122,6 @@ TEST_CASE("memrefCopy copies contiguous rows of strided views whole") {
 }
 
 TEST_CASE("memrefCopy splits large copies over threads: every element once, the same for any count") {
-  // An activation into the interior of its padded buffer: [3, 7, 129, 131] into [3, 7, 131, 133] at (1, 1),
-  // 1.4 MB (a share per 256 KB), so 2, 3 and 5 threads split it, at runs that start mid-image.
-  const int64_t N = 3, C = 7, H = 129, W = 131, P = H + 2, Q = W + 2;
-  std::vector<float> src(N * C * H * W);
-  for (size_t i = 0; i < src.size(); ++i) src[i] = float(i);
   struct D4 {
     float *alloc, *aligned;
     int64_t offset, sizes[4], strides[4];
@@ -135,26 +130,40 @@ TEST_CASE("memrefCopy splits large copies over threads: every element once, the 
     int64_t rank;
     void *desc;
   };
-  std::vector<float> one;
-  for (int threads : {1, 2, 3, 5}) {
-    INFO("threads ", threads);
-    loom::rt::ThreadsScope scope(threads);
-    std::vector<float> dst(N * C * P * Q, -1.0f);
-    D4 s{src.data(), src.data(), 0, {N, C, H, W}, {C * H * W, H * W, W, 1}};
-    D4 d{dst.data(), dst.data(), Q + 1, {N, C, H, W}, {C * P * Q, P * Q, Q, 1}};
-    U us{4, &s}, ud{4, &d};
-    memrefCopy(sizeof(float), &us, &ud);
-    int64_t wrong = 0;
-    for (int64_t nc = 0; nc < N * C; ++nc)
-      for (int64_t i = 0; i < P; ++i)
-        for (int64_t j = 0; j < Q; ++j) {
-          const bool inside = i >= 1 && i <= H && j >= 1 && j <= W;
-          const float want = inside ? float((nc * H + i - 1) * W + j - 1) : -1.0f;
-          wrong += dst[(nc * P + i) * Q + j] != want;
-        }
-    CHECK(wrong == 0);
-    if (one.empty()) one = dst;
-    CHECK(dst == one);
+  // [N, C, H, W] into a [N, C, P, Q] buffer at (i0, j0), rows and columns `step` apart: an activation
+  // into the interior of its padded buffer (rows of 131 floats, then of 32, whose short-run path
+  // differs), and dy spread by a stride of 2 (single floats). 0.5-1.4 MB (a share per 256 KB), so 2, 3
+  // and 5 threads split them, at runs that start mid-image.
+  struct Case {
+    int64_t N, C, H, W, step, i0, j0;
+  };
+  for (Case k : {Case{3, 7, 129, 131, 1, 1, 1}, Case{4, 32, 32, 32, 1, 2, 2}, Case{4, 16, 64, 32, 2, 1, 0}}) {
+    const int64_t P = k.i0 + k.step * k.H + 1, Q = k.j0 + k.step * k.W + 1;
+    std::vector<float> src(k.N * k.C * k.H * k.W);
+    for (size_t i = 0; i < src.size(); ++i) src[i] = float(i);
+    std::vector<float> one;
+    for (int threads : {1, 2, 3, 5}) {
+      INFO("W ", k.W, " step ", k.step, " threads ", threads);
+      loom::rt::ThreadsScope scope(threads);
+      std::vector<float> dst(k.N * k.C * P * Q, -1.0f);
+      D4 s{src.data(), src.data(), 0, {k.N, k.C, k.H, k.W}, {k.C * k.H * k.W, k.H * k.W, k.W, 1}};
+      D4 d{dst.data(), dst.data(), k.i0 * Q + k.j0, {k.N, k.C, k.H, k.W}, {k.C * P * Q, P * Q, k.step * Q, k.step}};
+      U us{4, &s}, ud{4, &d};
+      memrefCopy(sizeof(float), &us, &ud);
+      int64_t wrong = 0;
+      for (int64_t nc = 0; nc < k.N * k.C; ++nc)
+        for (int64_t i = 0; i < P; ++i)
+          for (int64_t j = 0; j < Q; ++j) {
+            const int64_t a = i - k.i0, b = j - k.j0;
+            const bool inside = a >= 0 && b >= 0 && a % k.step == 0 && b % k.step == 0 && a / k.step < k.H &&
+                                b / k.step < k.W;
+            const float want = inside ? float((nc * k.H + a / k.step) * k.W + b / k.step) : -1.0f;
+            wrong += dst[(nc * P + i) * Q + j] != want;
+          }
+      CHECK(wrong == 0);
+      if (one.empty()) one = dst;
+      CHECK(dst == one);
+    }
   }
 }
 
