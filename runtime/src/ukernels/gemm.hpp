@@ -237,17 +237,18 @@ struct Scatter {
   const int64_t *row, *col;
 };
 
-/// The register tile: acc = sum_k a[k][0..MR) x b[k][0..NR), added into C.
+/// The register tile: acc = sum_k a[k][0..MR) x b[k][0..NR), added into C (or stored, `overwrite`).
 template <int MR, int NRV, int NR = NRV * L>
 void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t i0, int64_t j0, int64_t mr,
-                  int64_t nr) {
+           int64_t nr, bool overwrite) {
   // C's rows lie a channel apart (kilobytes) and C is swept once per KC
   // block, so its lines come from L3 or memory: ask for them now, and the
   // k loop hides the wait (as BLIS's kernels do). Measured: the C update's
   // loads took 9.5% of this function's time before.
   const int64_t *col = C.col + j0;
-  for (int64_t i = 0; i < mr; ++i)
-    for (int v = 0; v < NRV && v * L < nr; ++v) __builtin_prefetch(C.base + C.row[i0 + i] + col[v * L], 1, 3);
+  if (!overwrite)
+    for (int64_t i = 0; i < mr; ++i)
+      for (int v = 0; v < NRV && v * L < nr; ++v) __builtin_prefetch(C.base + C.row[i0 + i] + col[v * L], 1, 3);
   V acc[MR][NRV];
 #pragma clang loop unroll(full)
   for (int i = 0; i < MR; ++i)
@@ -270,19 +271,21 @@ void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t
     float *out = C.base + C.row[i0 + i];
     for (int v = 0; v < NRV; ++v) {
       if (vector[v]) {
-        store(out + col[v * L], load(out + col[v * L]) + acc[i][v]);
+        store(out + col[v * L], overwrite ? acc[i][v] : load(out + col[v * L]) + acc[i][v]);
         continue;
       }
       alignas(64) float t[L];
       std::memcpy(t, &acc[i][v], sizeof t);
-      for (int64_t j = 0; j < L && v * L + j < nr; ++j) out[col[v * L + j]] += t[j];
+      for (int64_t j = 0; j < L && v * L + j < nr; ++j) out[col[v * L + j]] = overwrite ? t[j] : out[col[v * L + j]] + t[j];
     }
   }
 }
 
-/// C[M x N] += A[M x K] B[K x N]. The sum over k runs in a fixed order
-/// (KC blocks in turn), so results do not depend on anything but the shapes.
-template <class T> void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C) {
+/// C[M x N] += A[M x K] B[K x N], or C = A B with `overwrite` (C's old values are not read: no zero fill
+/// before). The sum over k runs in a fixed order (KC blocks in turn), so results do not depend on
+/// anything but the shapes.
+template <class T>
+void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C, bool overwrite = false) {
   constexpr int MR = T::MR, NR = T::NR;
   constexpr int64_t KC = T::KC, MC = T::MC, NC = T::NC;
   // One scratch for both tiles: sized for the larger.
@@ -307,7 +310,7 @@ template <class T> void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, 
         for (int64_t ir = 0; ir < mc; ir += MR)
           for (int64_t jr = 0; jr < nc; jr += NR)
             micro<MR, T::NRV>(kc, ap + ir * kc, bp + jr * kc, C, ic + ir, jc + jr, std::min<int64_t>(MR, mc - ir),
-                              std::min<int64_t>(NR, nc - jr));
+                              std::min<int64_t>(NR, nc - jr), overwrite && pc == 0);
       }
     }
   }

@@ -263,11 +263,13 @@ inline void filterGradTransforms(const ConvGeometry &g, const float *x, const fl
   }
 }
 
-/// C += A B on one thread, with the register tile that wastes least on an M x N GEMM's edges.
-inline void gemmOne(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C) {
+/// C += A B (C = A B, `overwrite`) on one thread, with the register tile that wastes least on an M x N
+/// GEMM's edges.
+inline void gemmOne(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C,
+                    bool overwrite = false) {
   auto padded = [&](int64_t mr, int64_t nr) { return (M + mr - 1) / mr * mr * ((N + nr - 1) / nr * nr); };
-  if (padded(Narrow::MR, Narrow::NR) < padded(Wide::MR, Wide::NR)) gemm<Narrow>(M, N, K, A, B, C);
-  else gemm<Wide>(M, N, K, A, B, C);
+  if (padded(Narrow::MR, Narrow::NR) < padded(Wide::MR, Wide::NR)) gemm<Narrow>(M, N, K, A, B, C, overwrite);
+  else gemm<Wide>(M, N, K, A, B, C, overwrite);
 }
 
 } // namespace winograd
@@ -318,11 +320,9 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
       }
     }
     // 2. The 16 GEMMs: M[e] = U[e] V[e] (O x tb, a reduction over C).
-    for (int e = 0; e < 16; ++e) {
-      std::fill(m + e * mPlane, m + e * mPlane + g.O * TB, 0.0f);
+    for (int e = 0; e < 16; ++e)
       gemmOne(g.O, tb, g.C, {u + e * uPlane, rowsU.data(), cols.data()}, {v + e * vPlane, rowsC.data(), cols.data()},
-              {m + e * mPlane, rowsO.data(), cols.data()});
-    }
+              {m + e * mPlane, rowsO.data(), cols.data()}, true);
     // 3. The outputs' transforms, added to y.
     for (int64_t t = 0; t < tb; t += L) {
       const Access how = tiles.access(g, g.ys, t);
