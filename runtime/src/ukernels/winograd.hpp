@@ -1,12 +1,12 @@
 // Winograd's minimal filtering (Lavin and Gray, "Fast Algorithms for
 // Convolutional Neural Networks", 2015) for the stride-1 3 x 3 convolutions.
 // The forward convolution (and the input gradient's forward form) by
-// F(2x2, 3x3): each 2 x 2 block of outputs from a 4 x 4 block ("tile") of the
-// input in 16 products instead of 36. The filter gradient by F(3x3, 2x2):
+// F(4x4, 3x3): each 4 x 4 block of outputs from a 6 x 6 block ("tile") of the
+// input in 36 products instead of 144. The filter gradient by F(3x3, 2x2):
 // each tile's 3 x 3 contribution to dw from its 4 x 4 window of x and 2 x 2
-// block of dy, again 16 products instead of 36. Transformed, either is 16
-// GEMMs (one per element of the 4 x 4 transform) on the register tiles of
-// gemm.hpp, 2.25x fewer multiplications than the direct GEMM. Tiles go in
+// block of dy, 16 products instead of 36. Transformed, either is one GEMM per
+// element of the tile's transform (36 or 16) on the register tiles of
+// gemm.hpp: 4x and 2.25x fewer multiplications than the direct GEMM. Tiles go in
 // blocks small enough for their transforms to stay in L2; every output
 // element is summed by one thread in a fixed order, so results do not depend
 // on the thread count.
@@ -15,17 +15,16 @@
 
 namespace winograd {
 
-/// d <- B^T d B over a 4 x 4 block of vectors (rows first): F(2x2, 3x3)'s B^T = [1 0 -1 0; 0 1 1 0;
-/// 0 -1 1 0; 0 1 0 -1], or F(3x3, 2x2)'s, whose last row is negated ([0 -1 0 1]).
-inline void input(V d[4][4], bool filterGrad) {
-  const float sign = filterGrad ? -1.0f : 1.0f;
+/// d <- B^T d B over a 4 x 4 block of vectors (rows first), F(3x3, 2x2)'s B^T = [1 0 -1 0; 0 1 1 0;
+/// 0 -1 1 0; 0 -1 0 1].
+inline void input(V d[4][4]) {
   for (int s = 0; s < 4; ++s) {
     V a = d[0][s], b = d[1][s], c = d[2][s], e = d[3][s];
-    d[0][s] = a - c, d[1][s] = b + c, d[2][s] = c - b, d[3][s] = sign * (b - e);
+    d[0][s] = a - c, d[1][s] = b + c, d[2][s] = c - b, d[3][s] = e - b;
   }
   for (int r = 0; r < 4; ++r) {
     V a = d[r][0], b = d[r][1], c = d[r][2], e = d[r][3];
-    d[r][0] = a - c, d[r][1] = b + c, d[r][2] = c - b, d[r][3] = sign * (b - e);
+    d[r][0] = a - c, d[r][1] = b + c, d[r][2] = c - b, d[r][3] = e - b;
   }
 }
 
@@ -47,15 +46,40 @@ inline void filterOutput(const V m[4][4], V y[3][3]) {
     y[r][0] = t[r][0] + t[r][1] + t[r][2], y[r][1] = t[r][1] - t[r][2], y[r][2] = t[r][1] + t[r][2] + t[r][3];
 }
 
-/// y = A^T m A, the 2 x 2 outputs of a 4 x 4 block of products, F(2x2, 3x3)'s A^T = [1 1 1 0; 0 1 -1 -1].
-inline void output(const V m[4][4], V y[2][2]) {
-  V t[2][4];
-  for (int s = 0; s < 4; ++s) t[0][s] = m[0][s] + m[1][s] + m[2][s], t[1][s] = m[1][s] - m[2][s] - m[3][s];
-  for (int r = 0; r < 2; ++r) y[r][0] = t[r][0] + t[r][1] + t[r][2], y[r][1] = t[r][1] - t[r][2] - t[r][3];
+/// F(4x4, 3x3)'s transforms (Lavin and Gray's points 0, 1, -1, 2, -2), one dimension at a time:
+/// B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
+/// G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1],
+/// A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
+struct F43 {
+  static void input(const V d[6], V o[6]) {
+    const V a = d[4] - 4.0f * d[2], b = d[3] - 4.0f * d[1], c = d[4] - d[2], e = 2.0f * (d[3] - d[1]);
+    o[0] = 4.0f * d[0] + (d[4] - 5.0f * d[2]), o[1] = a + b, o[2] = a - b, o[3] = c + e, o[4] = c - e;
+    o[5] = 4.0f * d[1] + (d[5] - 5.0f * d[3]);
+  }
+  static void output(const V m[6], V y[4]) {
+    const V a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], e = m[3] - m[4];
+    y[0] = m[0] + a + c, y[1] = b + 2.0f * e, y[2] = a + 4.0f * c, y[3] = b + 8.0f * e + m[5];
+  }
+  static void filter(const V k[3], V u[6]) {
+    const V a = k[0] + k[2], b = (1.0f / 24) * k[0] + (1.0f / 6) * k[2];
+    u[0] = 0.25f * k[0], u[1] = (-1.0f / 6) * (a + k[1]), u[2] = (-1.0f / 6) * (a - k[1]);
+    u[3] = b + (1.0f / 12) * k[1], u[4] = b - (1.0f / 12) * k[1], u[5] = k[2];
+  }
+};
+
+/// A one-dimensional transform f (n values to m) applied to the columns of an n x n block, then to the rows.
+template <int n, int m, class F> void both(const V (&d)[n][n], V (&o)[m][m], F f) {
+  V t[m][n], in[n], out[m];
+  for (int s = 0; s < n; ++s) {
+    for (int r = 0; r < n; ++r) in[r] = d[r][s];
+    f(in, out);
+    for (int r = 0; r < m; ++r) t[r][s] = out[r];
+  }
+  for (int r = 0; r < m; ++r) f(t[r], o[r]);
 }
 
-/// The filter's transform U[e][o][c] = (G g G^T)[e] for o in [o0, o1) (plane e at u + e * plane), G =
-/// [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; L channels at a time, so that each plane gets whole vectors.
+/// The filter's transform U[e][o][c] = (G g G^T)[e] for o in [o0, o1) (plane e at u + e * plane), F43's
+/// G; L channels at a time, so that each plane gets whole vectors.
 inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t plane, int64_t o0, int64_t o1) {
   for (int64_t o = o0; o < o1; ++o)
     for (int64_t c0 = 0; c0 < g.C; c0 += L) {
@@ -64,24 +88,16 @@ inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t pla
       for (int64_t l = 0; l < n; ++l)
         for (int r = 0; r < 3; ++r)
           for (int s = 0; s < 3; ++s) f[r][s][l] = w[o * g.ws[0] + (c0 + l) * g.ws[1] + r * g.ws[2] + s * g.ws[3]];
-      V k[3][3], t[4][3];
+      V k[3][3], e[6][6];
       for (int r = 0; r < 3; ++r)
         for (int s = 0; s < 3; ++s) k[r][s] = load(f[r][s]);
-      for (int s = 0; s < 3; ++s) {
-        t[0][s] = k[0][s], t[3][s] = k[2][s];
-        t[1][s] = 0.5f * (k[0][s] + k[1][s] + k[2][s]), t[2][s] = 0.5f * (k[0][s] - k[1][s] + k[2][s]);
-      }
-      V e[16];
-      for (int r = 0; r < 4; ++r) {
-        e[4 * r + 0] = t[r][0], e[4 * r + 3] = t[r][2];
-        e[4 * r + 1] = 0.5f * (t[r][0] + t[r][1] + t[r][2]), e[4 * r + 2] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
-      }
+      both(k, e, F43::filter);
       float *dst = u + o * g.C + c0;
-      for (int i = 0; i < 16; ++i) {
-        if (n == L) store(dst + i * plane, e[i]);
+      for (int i = 0; i < 36; ++i) {
+        if (n == L) store(dst + i * plane, e[i / 6][i % 6]);
         else {
           alignas(64) float tmp[L];
-          store(tmp, e[i]);
+          store(tmp, e[i / 6][i % 6]);
           std::memcpy(dst + i * plane, tmp, n * sizeof(float));
         }
       }
@@ -99,10 +115,10 @@ inline bool applies(const ConvGeometry &g) {
          std::min(g.C, g.O) >= 32 && g.C * g.O >= 2048;
 }
 
-/// Tiles per block: their transforms (16 (C + O) floats a tile) in about 2 MB, whole register tiles
-/// (Wide's and Narrow's column counts divide 96), at least `least`.
-inline int64_t tilesPerBlock(int64_t C, int64_t O, int64_t T, int64_t least) {
-  const int64_t fit = (int64_t(2) << 20) / (4 * 16 * (C + O));
+/// Tiles per block: their transforms (`elements` (C + O) floats a tile, 16 or 36) in about 2 MB, whole
+/// register tiles (Wide's and Narrow's column counts divide 96), at least `least`.
+inline int64_t tilesPerBlock(int64_t C, int64_t O, int64_t T, int64_t least, int64_t elements) {
+  const int64_t fit = (int64_t(2) << 20) / (4 * elements * (C + O));
   return std::min((T + L - 1) / L * L, std::max(least, fit / 96 * 96));
 }
 
@@ -150,25 +166,42 @@ template <> struct Rows<16> {
   }
 };
 
+/// N / 8 rows of 8 floats (row r at p + r * stride) as one vector of N.
+template <int N> struct Rows8;
+template <> struct Rows8<8> {
+  static auto get(const float *p, int64_t) {
+    float __attribute__((vector_size(32))) v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+  }
+};
+template <> struct Rows8<16> {
+  static auto get(const float *p, int64_t s) {
+    return __builtin_shufflevector(Rows8<8>::get(p, s), Rows8<8>::get(p + s, s), 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                   11, 12, 13, 14, 15);
+  }
+};
+
 /// The tiles of one block: per tile the offset of its 4 x 4 window in x and of its 2 x 2 block in y
 /// (the output, or dy), without the channel, and how many of their rows and columns exist.
 struct Tiles {
   std::vector<int64_t> xAt, yAt;
   std::vector<int8_t> xRows, xCols, yRows, yCols;
 
-  /// Tiles [t0, t0 + tb) of output pixels [i0, i1) x [j0, j1) (tw tiles a row, th * tw an image); TB slots.
+  /// Tiles [t0, t0 + tb) of output pixels [i0, i1) x [j0, j1) in m x m blocks (tw tiles a row, th * tw an
+  /// image); TB slots.
   void plan(const ConvGeometry &g, const int64_t *ys, int64_t t0, int64_t tb, int64_t TB, int64_t i0, int64_t i1,
-            int64_t j0, int64_t j1, int64_t tw, int64_t perImage) {
+            int64_t j0, int64_t j1, int64_t tw, int64_t perImage, int m = 2) {
     xAt.resize(TB), yAt.resize(TB), xRows.resize(TB), xCols.resize(TB), yRows.resize(TB), yCols.resize(TB);
     for (int64_t t = 0; t < TB; ++t) {
       if (t >= tb) {
         xAt[t] = yAt[t] = 0, xRows[t] = xCols[t] = yRows[t] = yCols[t] = 0;
         continue;
       }
-      const int64_t n = (t0 + t) / perImage, r = (t0 + t) % perImage, i = i0 + 2 * (r / tw), j = j0 + 2 * (r % tw);
+      const int64_t n = (t0 + t) / perImage, r = (t0 + t) % perImage, i = i0 + m * (r / tw), j = j0 + m * (r % tw);
       xAt[t] = n * g.xs[0] + i * g.xs[2] + j * g.xs[3], yAt[t] = n * ys[0] + i * ys[2] + j * ys[3];
-      xRows[t] = int8_t(std::min<int64_t>(4, g.H - i)), xCols[t] = int8_t(std::min<int64_t>(4, g.W - j));
-      yRows[t] = int8_t(std::min<int64_t>(2, i1 - i)), yCols[t] = int8_t(std::min<int64_t>(2, j1 - j));
+      xRows[t] = int8_t(std::min<int64_t>(m + 2, g.H - i)), xCols[t] = int8_t(std::min<int64_t>(m + 2, g.W - j));
+      yRows[t] = int8_t(std::min<int64_t>(m, i1 - i)), yCols[t] = int8_t(std::min<int64_t>(m, j1 - j));
     }
   }
 
@@ -214,6 +247,79 @@ struct Tiles {
     }
   }
 
+  /// F(4x4, 3x3)'s tiles t..t+L: whole (every 6 x 6 window and 4 x 4 block there, rows of unit stride,
+  /// and each window's rows readable as 8 floats: inside x's last element) or partial.
+  Access access6(const ConvGeometry &g, const int64_t *ys, int64_t t) const {
+    if (g.xs[3] != 1 || ys[3] != 1) return Access::partial;
+    const int64_t last = (g.N - 1) * g.xs[0] + (g.C - 1) * g.xs[1] + (g.H - 1) * g.xs[2] + g.W - 1;
+    for (int64_t l = 0; l < L; ++l)
+      if (xRows[t + l] != 6 || xCols[t + l] != 6 || yRows[t + l] != 4 || yCols[t + l] != 4 ||
+          xAt[t + l] + (g.C - 1) * g.xs[1] + 5 * g.xs[2] + 7 > last)
+        return Access::partial;
+    return Access::whole;
+  }
+
+  /// L floats of a window read as rows of 8 (its 6 and two more): chunk q of 48 / L, from row q L / 8.
+  template <int N = L> static V chunk(const float *p, int64_t stride, int q) {
+    if constexpr (N >= 8) return Rows8<N>::get(p + q * (N / 8) * stride, stride);
+    else return load(p + (q / 2) * stride + (q % 2) * N);
+  }
+
+  /// The 6 x 6 windows of tiles t.. of one channel of x (at p), a vector of L tiles per element: whole ones
+  /// as rows of 8 floats per tile, then L x L transposes.
+  void window6(const ConvGeometry &g, const float *p, int64_t t, Access how, V d[6][6]) const {
+    if (how == Access::whole) {
+#pragma clang loop unroll(full)
+      for (int q = 0; q < 48 / L; ++q) {
+        V r[L];
+        for (int l = 0; l < L; ++l) r[l] = chunk(p + xAt[t + l], g.xs[2], q);
+        transpose(r);
+#pragma clang loop unroll(full)
+        for (int k = 0; k < L; ++k)
+          if ((q * L + k) % 8 < 6) d[(q * L + k) / 8][(q * L + k) % 8] = r[k];
+      }
+      return;
+    }
+    alignas(64) float e[L];
+    for (int r = 0; r < 6; ++r)
+      for (int s = 0; s < 6; ++s) {
+        for (int64_t l = 0; l < L; ++l)
+          e[l] = r < xRows[t + l] && s < xCols[t + l] ? p[xAt[t + l] + r * g.xs[2] + s * g.xs[3]] : 0.0f;
+        d[r][s] = load(e);
+      }
+  }
+
+  /// Adds the 4 x 4 blocks y[k][s] (a vector of L tiles each) of tiles t.. to one channel of the output (at
+  /// q): whole ones by L x L transposes into each tile's rows of 4.
+  void add4(const int64_t *ys, float *q, int64_t t, Access how, V y[4][4]) const {
+    if (how == Access::whole) {
+      using V4 = float __attribute__((vector_size(16)));
+#pragma clang loop unroll(full)
+      for (int h = 0; h < 16 / L; ++h) {
+        V r[L];
+        for (int k = 0; k < L; ++k) r[k] = y[(h * L + k) / 4][(h * L + k) % 4]; // rows h L / 4.. of the blocks
+        transpose(r);
+        // r[l] is tile l's rows h L / 4.., L / 4 rows of 4 floats.
+        for (int64_t l = 0; l < L; ++l)
+          for (int k = 0; k < L / 4; ++k) {
+            float *o = q + yAt[t + l] + (h * (L / 4) + k) * ys[2];
+            V4 a, b;
+            __builtin_memcpy(&a, o, sizeof a);
+            __builtin_memcpy(&b, reinterpret_cast<const float *>(&r[l]) + 4 * k, sizeof b);
+            a += b;
+            __builtin_memcpy(o, &a, sizeof a);
+          }
+      }
+      return;
+    }
+    alignas(64) float e[4][4][L];
+    for (int k = 0; k < 4; ++k)
+      for (int s = 0; s < 4; ++s) store(e[k][s], y[k][s]);
+    for (int64_t l = 0; l < L; ++l)
+      for (int k = 0; k < yRows[t + l]; ++k)
+        for (int s = 0; s < yCols[t + l]; ++s) q[yAt[t + l] + k * ys[2] + s * ys[3]] += e[k][s][l];
+  }
+
   /// L / 4 rows of 4 floats (row r at p + r * stride) as one vector.
   static V rows(const float *p, int64_t stride) { return Rows<L>::get(p, stride); }
 
@@ -251,7 +357,7 @@ inline void filterGradTransforms(const ConvGeometry &g, const float *x, const fl
     for (int64_t c = c0; c < c1; ++c) {
       V d[4][4];
       tiles.window(g, x + c * g.xs[1], t, how, d);
-      input(d, true);
+      input(d);
       for (int e = 0; e < 16; ++e) store(xt + e * xPlane + c * TB + t, d[e / 4][e % 4]);
     }
     for (int64_t o = o0; o < o1; ++o) {
@@ -275,23 +381,24 @@ inline void gemmOne(int64_t M, int64_t N, int64_t K, const Strided &A, const Str
 } // namespace winograd
 
 /// y[n, o, i, j] += sum_{c, kh, kw} x[n, c, i + kh, j + kw] w[o, c, kh, kw] over output pixels
-/// [i0, i1) x [j0, j1), by F(2x2, 3x3) (winograd::applies(g) must hold).
+/// [i0, i1) x [j0, j1), by F(4x4, 3x3) (winograd::applies(g) must hold).
 inline void winogradForward(const ConvGeometry &g, const float *x, const float *w, float *y, int64_t i0, int64_t i1,
                             int64_t j0, int64_t j1) {
   using namespace winograd;
-  const int64_t th = (i1 - i0 + 1) / 2, tw = (j1 - j0 + 1) / 2, perImage = th * tw, T = g.N * perImage;
+  constexpr int M = 4, E = 36; // a tile's output block and its transform's elements
+  const int64_t th = (i1 - i0 + M - 1) / M, tw = (j1 - j0 + M - 1) / M, perImage = th * tw, T = g.N * perImage;
   if (T <= 0) return;
   // Blocks in a multiple of the thread count, so that each thread gets as many: ResNet-18's 512-channel
   // layer at 4 x 4 has 256 tiles, 3 blocks of 96 (two threads ran 2 and 1).
   const int64_t threads = num_threads();
-  int64_t TB = tilesPerBlock(g.C, g.O, T, 96), blocks = (T + TB - 1) / TB;
+  int64_t TB = tilesPerBlock(g.C, g.O, T, 96, E), blocks = (T + TB - 1) / TB;
   if (threads > 1 && blocks % threads) {
     const int64_t even = (blocks + threads - 1) / threads * threads;
     TB = ((T + even - 1) / even + L - 1) / L * L, blocks = (T + TB - 1) / TB;
   }
   const int64_t uPlane = planeOf(g.O * g.C), vPlane = planeOf(g.C * TB), mPlane = planeOf(g.O * TB);
   static thread_local std::vector<float> uStore;
-  uStore.resize(16 * uPlane);
+  uStore.resize(E * uPlane);
   float *u = uStore.data();
   // On all threads (512 x 512 filters: milliseconds on one), before any block needs them.
   const int64_t fshares = std::max<int64_t>(1, std::min<int64_t>(threads, g.O / 16));
@@ -302,58 +409,35 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
     static thread_local std::vector<float> vStore, mStore;
     static thread_local std::vector<int64_t> rowsC, rowsO, rowsU, cols;
     static thread_local Tiles tiles;
-    vStore.resize(16 * vPlane), mStore.resize(16 * mPlane);
+    vStore.resize(E * vPlane), mStore.resize(E * mPlane);
     rowsC.resize(g.C), rowsO.resize(g.O), rowsU.resize(g.O), cols.resize(std::max(TB, g.C));
     float *v = vStore.data(), *m = mStore.data();
     for (int64_t c = 0; c < g.C; ++c) rowsC[c] = c * TB;
     for (int64_t o = 0; o < g.O; ++o) rowsO[o] = o * TB, rowsU[o] = o * g.C;
     for (size_t t = 0; t < cols.size(); ++t) cols[t] = int64_t(t); // t for V and M, c for U
-    tiles.plan(g, g.ys, t0, tb, TB, i0, i1, j0, j1, tw, perImage);
+    tiles.plan(g, g.ys, t0, tb, TB, i0, i1, j0, j1, tw, perImage, M);
     // 1. The inputs' transforms.
     for (int64_t t = 0; t < tb; t += L) {
-      const Access how = tiles.access(g, g.ys, t);
+      const Access how = tiles.access6(g, g.ys, t);
       for (int64_t c = 0; c < g.C; ++c) {
-        V d[4][4];
-        tiles.window(g, x + c * g.xs[1], t, how, d);
-        input(d, false);
-        for (int e = 0; e < 16; ++e) store(v + e * vPlane + c * TB + t, d[e / 4][e % 4]);
+        V d[6][6], b[6][6];
+        tiles.window6(g, x + c * g.xs[1], t, how, d);
+        both(d, b, F43::input);
+        for (int e = 0; e < E; ++e) store(v + e * vPlane + c * TB + t, b[e / 6][e % 6]);
       }
     }
-    // 2. The 16 GEMMs: M[e] = U[e] V[e] (O x tb, a reduction over C).
-    for (int e = 0; e < 16; ++e)
+    // 2. The E GEMMs: M[e] = U[e] V[e] (O x tb, a reduction over C).
+    for (int e = 0; e < E; ++e)
       gemmOne(g.O, tb, g.C, {u + e * uPlane, rowsU.data(), cols.data()}, {v + e * vPlane, rowsC.data(), cols.data()},
               {m + e * mPlane, rowsO.data(), cols.data()}, true);
     // 3. The outputs' transforms, added to y.
     for (int64_t t = 0; t < tb; t += L) {
-      const Access how = tiles.access(g, g.ys, t);
+      const Access how = tiles.access6(g, g.ys, t);
       for (int64_t o = 0; o < g.O; ++o) {
-        V p[4][4], r[2][2];
-        for (int e = 0; e < 16; ++e) p[e / 4][e % 4] = load(m + e * mPlane + o * TB + t);
-        output(p, r);
-        float *q = y + o * g.ys[1];
-        if (how == Access::row || how == Access::runs) {
-          float *q1 = q + (how == Access::row ? tiles.yAt[t] + L : tiles.yAt[t + L / 2]);
-          q += tiles.yAt[t];
-          for (int k = 0; k < 2; ++k, q += g.ys[2], q1 += g.ys[2]) {
-            // Interleave each tile's two output columns: tiles 0..L/2 into the first vector, the rest the second.
-            V lo = [&]<size_t... J>(std::index_sequence<J...>) {
-              return __builtin_shufflevector(r[k][0], r[k][1], ((J % 2) ? int(L + J / 2) : int(J / 2))...);
-            }(std::make_index_sequence<L>{});
-            V hi = [&]<size_t... J>(std::index_sequence<J...>) {
-              return __builtin_shufflevector(r[k][0], r[k][1], ((J % 2) ? int(L + L / 2 + J / 2) : int(L / 2 + J / 2))...);
-            }(std::make_index_sequence<L>{});
-            store(q, load(q) + lo), store(q1, load(q1) + hi);
-          }
-          continue;
-        }
-        alignas(64) float e[2][2][L];
-        for (int k = 0; k < 2; ++k)
-          for (int s = 0; s < 2; ++s) store(e[k][s], r[k][s]);
-        for (int64_t l = 0; l < L; ++l)
-          for (int k = 0; k < 2; ++k)
-            for (int s = 0; s < 2; ++s)
-              if (how == Access::whole || (k < tiles.yRows[t + l] && s < tiles.yCols[t + l]))
-                q[tiles.yAt[t + l] + k * g.ys[2] + s * g.ys[3]] += e[k][s][l];
+        V p[6][6], r[4][4];
+        for (int e = 0; e < E; ++e) p[e / 6][e % 6] = load(m + e * mPlane + o * TB + t);
+        both(p, r, F43::output);
+        tiles.add4(g.ys, y + o * g.ys[1], t, how, r);
       }
     }
   };
@@ -377,7 +461,7 @@ inline void winogradFilterGrad(const ConvGeometry &g, const float *x, float *w, 
   using namespace winograd;
   const int64_t th = (g.OH + 1) / 2, tw = (g.OW + 1) / 2, perImage = th * tw, T = g.N * perImage;
   if (T <= 0) return;
-  const int64_t TB = tilesPerBlock(g.C, g.O, T, 192), blocks = (T + TB - 1) / TB;
+  const int64_t TB = tilesPerBlock(g.C, g.O, T, 192, 16), blocks = (T + TB - 1) / TB;
   const int64_t xPlane = planeOf(g.C * TB), dPlane = planeOf(g.O * TB), mPlane = planeOf(g.O * g.C);
   // X[e][c][t], DY[e][o][t] (a block's transforms), M[e][o][c] (the sums), the GEMMs' offsets: the
   // caller's, shared by the threads of its regions.
