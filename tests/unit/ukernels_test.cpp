@@ -11,6 +11,7 @@
 #include <loom/rt/error.hpp>
 
 #include <cmath>
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
@@ -154,12 +155,14 @@ const Case cases[] = {
     {1, 4, 6, 6, 8, 3, 3, 1, 2, 1, 0, {2, 2, 2, 2}},      // dilation 2: every output's taps partly in the border
     // Winograd's forms (3 x 3, stride 1, 32+ channels, winograd.hpp): rows of tiles as wide as a vector,
     // half as wide (two runs), narrower (gathers); odd output sizes (partial tiles) on strided views; an
-    // interior (the input gradient's forward form with a border).
+    // interior (the input gradient's forward form with a border); filters whose transform is larger than
+    // L2 (192 x 192 channels, 5.3 MB).
     {2, 32, 34, 34, 64, 3, 3, 1, 1, 1, 0},
     {3, 64, 18, 18, 32, 3, 3, 1, 1, 1, 0},
     {2, 32, 10, 10, 64, 3, 3, 1, 1, 1, 0},
     {2, 32, 11, 13, 64, 3, 3, 1, 1, 1, 2},
     {1, 64, 7, 9, 32, 3, 3, 1, 1, 1, 0, {1, 1, 1, 1}},
+    {1, 192, 6, 6, 192, 3, 3, 1, 1, 1, 0},
 };
 
 } // namespace
@@ -178,8 +181,11 @@ TEST_CASE("conv2d input gradient from the spread, padded dy (a flipped-filter fo
 }
 
 TEST_CASE("micro-kernels on several threads: bit-identical for a given thread count, and to one thread but for col2im") {
-  // 4 x 64 x 16 x 16 outputs of a 32-channel 3x3: tens of MFLOP, so every count splits the work.
-  const int64_t N = 4, C = 32, H = 18, O = 64, K = 3, OH = 16;
+  // 4 x 64 x 16 x 16 outputs of a 32-channel 3x3: tens of MFLOP, so every count splits the work; and
+  // 176 -> 176 channels at 8 x 8, batch 25 (100 of Winograd's tiles: two blocks, each packing 4.5 MB of
+  // transformed filters).
+  for (auto [N, C, H, O] : {std::array<int64_t, 4>{4, 32, 18, 64}, std::array<int64_t, 4>{25, 176, 10, 176}}) {
+  const int64_t K = 3, OH = H - 2;
   ConvGeometry g{N, C, H, H, O, K, K, OH, OH, 1, 1, 1, 1, 1, {C * H * H, H * H, H, 1}, {C * K * K, K * K, K, 1},
                  {O * OH * OH, OH * OH, OH, 1}};
   std::vector<float> x(N * C * H * H), w(O * C * K * K), y(N * O * OH * OH);
@@ -211,6 +217,7 @@ TEST_CASE("micro-kernels on several threads: bit-identical for a given thread co
         CHECK(worst < 1e-4);
       }
     }
+  }
 }
 
 TEST_CASE("thread counts: LOOM_NUM_THREADS's default, set_num_threads, a scope; bad counts are errors") {
