@@ -1,69 +1,64 @@
 // Winograd's minimal filtering (Lavin and Gray, "Fast Algorithms for
 // Convolutional Neural Networks", 2015) for the stride-1 3 x 3 convolutions.
 // The forward convolution (and the input gradient's forward form) by
-// F(4x4, 3x3): each 4 x 4 block of outputs from a 6 x 6 block ("tile") of the
-// input in 36 products instead of 144. The filter gradient by F(3x3, 2x2):
-// each tile's 3 x 3 contribution to dw from its 4 x 4 window of x and 2 x 2
-// block of dy, 16 products instead of 36. Transformed, either is one GEMM per
-// element of the tile's transform (36 or 16) on the register tiles of
-// gemm.hpp: 4x and 2.25x fewer multiplications than the direct GEMM. Tiles go in
-// blocks small enough for their transforms to stay in L2; every output
-// element is summed by one thread in a fixed order, so results do not depend
-// on the thread count.
+// F(2x2, 3x3): each 2 x 2 block of outputs from a 4 x 4 block ("tile") of the
+// input in 16 products instead of 36, 16 GEMMs (one per element of the 4 x 4
+// transform). The filter gradient by F(3x3, 4x4): each tile's 3 x 3
+// contribution to dw from its 6 x 6 window of x and 4 x 4 block of dy, 36
+// products instead of 144, 36 GEMMs. All on the register tiles of gemm.hpp.
+// Tiles go in blocks small enough for their transforms to stay in L2; every
+// output element is summed by one thread in a fixed order, so results do not
+// depend on the thread count.
 //
 // Included by gemm.hpp, inside its namespace (one copy per instruction set).
 
 namespace winograd {
 
-/// d <- B^T d B over a 4 x 4 block of vectors (rows first), F(3x3, 2x2)'s B^T = [1 0 -1 0; 0 1 1 0;
-/// 0 -1 1 0; 0 -1 0 1].
+/// d <- B^T d B over a 4 x 4 block of vectors (rows first), F(2x2, 3x3)'s B^T = [1 0 -1 0; 0 1 1 0;
+/// 0 -1 1 0; 0 1 0 -1].
 inline void input(V d[4][4]) {
   for (int s = 0; s < 4; ++s) {
     V a = d[0][s], b = d[1][s], c = d[2][s], e = d[3][s];
-    d[0][s] = a - c, d[1][s] = b + c, d[2][s] = c - b, d[3][s] = e - b;
+    d[0][s] = a - c, d[1][s] = b + c, d[2][s] = c - b, d[3][s] = b - e;
   }
   for (int r = 0; r < 4; ++r) {
     V a = d[r][0], b = d[r][1], c = d[r][2], e = d[r][3];
-    d[r][0] = a - c, d[r][1] = b + c, d[r][2] = c - b, d[r][3] = e - b;
+    d[r][0] = a - c, d[r][1] = b + c, d[r][2] = c - b, d[r][3] = b - e;
   }
 }
 
-/// k <- G k G^T for F(3x3, 2x2)'s 2 x 2 blocks of dy, G = [1 0; 1/2 1/2; 1/2 -1/2; 0 1].
-inline void gradient(const V k[2][2], V d[4][4]) {
-  V t[4][2];
-  for (int s = 0; s < 2; ++s)
-    t[0][s] = k[0][s], t[1][s] = 0.5f * (k[0][s] + k[1][s]), t[2][s] = 0.5f * (k[0][s] - k[1][s]), t[3][s] = k[1][s];
-  for (int r = 0; r < 4; ++r)
-    d[r][0] = t[r][0], d[r][1] = 0.5f * (t[r][0] + t[r][1]), d[r][2] = 0.5f * (t[r][0] - t[r][1]), d[r][3] = t[r][1];
+/// y = A^T m A, the 2 x 2 outputs of a 4 x 4 block of products, F(2x2, 3x3)'s A^T = [1 1 1 0; 0 1 -1 -1].
+inline void output(const V m[4][4], V y[2][2]) {
+  V t[2][4];
+  for (int s = 0; s < 4; ++s) t[0][s] = m[0][s] + m[1][s] + m[2][s], t[1][s] = m[1][s] - m[2][s] - m[3][s];
+  for (int r = 0; r < 2; ++r) y[r][0] = t[r][0] + t[r][1] + t[r][2], y[r][1] = t[r][1] - t[r][2] - t[r][3];
 }
 
-/// dw's 3 x 3 = A^T m A from a 4 x 4 block of sums, F(3x3, 2x2)'s A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1].
-inline void filterOutput(const V m[4][4], V y[3][3]) {
-  V t[3][4];
-  for (int s = 0; s < 4; ++s)
-    t[0][s] = m[0][s] + m[1][s] + m[2][s], t[1][s] = m[1][s] - m[2][s], t[2][s] = m[1][s] + m[2][s] + m[3][s];
-  for (int r = 0; r < 3; ++r)
-    y[r][0] = t[r][0] + t[r][1] + t[r][2], y[r][1] = t[r][1] - t[r][2], y[r][2] = t[r][1] + t[r][2] + t[r][3];
-}
-
-/// F(4x4, 3x3)'s transforms (Lavin and Gray's points 0, 1, -1, 2, -2), one dimension at a time:
-/// B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
-/// G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1],
-/// A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
+/// The 6 x 6 input transform of Lavin and Gray's points 0, 1, -1, 2, -2 (their F(4x4, 3x3)'s), one
+/// dimension at a time: B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0;
+/// 0 4 0 -5 0 1].
 struct F43 {
   static void input(const V d[6], V o[6]) {
     const V a = d[4] - 4.0f * d[2], b = d[3] - 4.0f * d[1], c = d[4] - d[2], e = 2.0f * (d[3] - d[1]);
     o[0] = 4.0f * d[0] + (d[4] - 5.0f * d[2]), o[1] = a + b, o[2] = a - b, o[3] = c + e, o[4] = c - e;
     o[5] = 4.0f * d[1] + (d[5] - 5.0f * d[3]);
   }
-  static void output(const V m[6], V y[4]) {
-    const V a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], e = m[3] - m[4];
-    y[0] = m[0] + a + c, y[1] = b + 2.0f * e, y[2] = a + 4.0f * c, y[3] = b + 8.0f * e + m[5];
+};
+
+/// F(3x3, 4x4)'s (the filter gradient's: dw's 3 x 3 from 6 x 6 windows of x and 4 x 4 blocks of dy), by
+/// the same points: B^T is F43's, G = F(4x4, 3x3)'s A (6 x 4) = [1 0 0 0; 1 1 1 1; 1 -1 1 -1; 1 2 4 8;
+/// 1 -2 4 -8; 0 0 0 1], A^T = F(4x4, 3x3)'s G^T (3 x 6) = [1/4 -1/6 -1/6 1/24 1/24 0; 0 -1/6 1/6 1/12
+/// -1/12 0; 0 -1/6 -1/6 1/6 1/6 1].
+struct F34 {
+  static void gradient(const V k[4], V u[6]) {
+    const V a = k[0] + k[2], b = k[1] + k[3], c = k[0] + 4.0f * k[2], e = 2.0f * k[1] + 8.0f * k[3];
+    u[0] = k[0], u[1] = a + b, u[2] = a - b, u[3] = c + e, u[4] = c - e, u[5] = k[3];
   }
-  static void filter(const V k[3], V u[6]) {
-    const V a = k[0] + k[2], b = (1.0f / 24) * k[0] + (1.0f / 6) * k[2];
-    u[0] = 0.25f * k[0], u[1] = (-1.0f / 6) * (a + k[1]), u[2] = (-1.0f / 6) * (a - k[1]);
-    u[3] = b + (1.0f / 12) * k[1], u[4] = b - (1.0f / 12) * k[1], u[5] = k[2];
+  static void output(const V m[6], V y[3]) {
+    const V a = m[1] + m[2], b = m[2] - m[1], c = m[3] + m[4], e = m[3] - m[4];
+    y[0] = 0.25f * m[0] - (1.0f / 6) * a + (1.0f / 24) * c;
+    y[1] = (1.0f / 6) * b + (1.0f / 12) * e;
+    y[2] = (1.0f / 6) * (c - a) + m[5];
   }
 };
 
@@ -78,8 +73,8 @@ template <int n, int m, class F> void both(const V (&d)[n][n], V (&o)[m][m], F f
   for (int r = 0; r < m; ++r) f(t[r], o[r]);
 }
 
-/// The filter's transform U[e][o][c] = (G g G^T)[e] for o in [o0, o1) (plane e at u + e * plane), F43's
-/// G; L channels at a time, so that each plane gets whole vectors.
+/// The filter's transform U[e][o][c] = (G g G^T)[e] for o in [o0, o1) (plane e at u + e * plane), G =
+/// [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; L channels at a time, so that each plane gets whole vectors.
 inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t plane, int64_t o0, int64_t o1) {
   for (int64_t o = o0; o < o1; ++o)
     for (int64_t c0 = 0; c0 < g.C; c0 += L) {
@@ -88,16 +83,24 @@ inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t pla
       for (int64_t l = 0; l < n; ++l)
         for (int r = 0; r < 3; ++r)
           for (int s = 0; s < 3; ++s) f[r][s][l] = w[o * g.ws[0] + (c0 + l) * g.ws[1] + r * g.ws[2] + s * g.ws[3]];
-      V k[3][3], e[6][6];
+      V k[3][3], t[4][3];
       for (int r = 0; r < 3; ++r)
         for (int s = 0; s < 3; ++s) k[r][s] = load(f[r][s]);
-      both(k, e, F43::filter);
+      for (int s = 0; s < 3; ++s) {
+        t[0][s] = k[0][s], t[3][s] = k[2][s];
+        t[1][s] = 0.5f * (k[0][s] + k[1][s] + k[2][s]), t[2][s] = 0.5f * (k[0][s] - k[1][s] + k[2][s]);
+      }
+      V e[16];
+      for (int r = 0; r < 4; ++r) {
+        e[4 * r + 0] = t[r][0], e[4 * r + 3] = t[r][2];
+        e[4 * r + 1] = 0.5f * (t[r][0] + t[r][1] + t[r][2]), e[4 * r + 2] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
+      }
       float *dst = u + o * g.C + c0;
-      for (int i = 0; i < 36; ++i) {
-        if (n == L) store(dst + i * plane, e[i / 6][i % 6]);
+      for (int i = 0; i < 16; ++i) {
+        if (n == L) store(dst + i * plane, e[i]);
         else {
           alignas(64) float tmp[L];
-          store(tmp, e[i / 6][i % 6]);
+          store(tmp, e[i]);
           std::memcpy(dst + i * plane, tmp, n * sizeof(float));
         }
       }
@@ -115,14 +118,15 @@ inline bool applies(const ConvGeometry &g) {
          std::min(g.C, g.O) >= 32 && g.C * g.O >= 2048;
 }
 
-/// Tiles per block: their transforms (`elements` (C + O) floats a tile, 16 or 36) in about 2 MB, whole
-/// register tiles (Wide's and Narrow's column counts divide 96), at least `least`.
+/// Tiles per block: their transforms (`elements` (C + O) floats a tile: 16 in the forward, 36 in the
+/// filter gradient) in about 2 MB, whole register tiles (Wide's and Narrow's column counts divide 96), at
+/// least `least`.
 inline int64_t tilesPerBlock(int64_t C, int64_t O, int64_t T, int64_t least, int64_t elements) {
   const int64_t fit = (int64_t(2) << 20) / (4 * elements * (C + O));
   return std::min((T + L - 1) / L * L, std::max(least, fit / 96 * 96));
 }
 
-/// Each of 16 planes one cache line past a multiple of 4 KB: the transforms touch all 16 at once, and
+/// Each plane one cache line past a multiple of 4 KB: the transforms touch all 16 or 36 at once, and
 /// planes 4 KB apart would share L1's sets.
 inline int64_t planeOf(int64_t n) { return (n + 1023) / 1024 * 1024 + 16; }
 
@@ -182,16 +186,17 @@ template <> struct Rows8<16> {
   }
 };
 
-/// The tiles of one block: per tile the offset of its 4 x 4 window in x and of its 2 x 2 block in y
-/// (the output, or dy), without the channel, and how many of their rows and columns exist.
+/// The tiles of one block: per tile the offset of its window in x (4 x 4 in the forward, 6 x 6 in the
+/// filter gradient) and of its block in y (the output, or dy: 2 x 2, 4 x 4), without the channel, and
+/// how many of their rows and columns exist.
 struct Tiles {
   std::vector<int64_t> xAt, yAt;
   std::vector<int8_t> xRows, xCols, yRows, yCols;
 
   /// Tiles [t0, t0 + tb) of output pixels [i0, i1) x [j0, j1) in m x m blocks (tw tiles a row, th * tw an
-  /// image); TB slots.
+  /// image; windows of m + 2); TB slots.
   void plan(const ConvGeometry &g, const int64_t *ys, int64_t t0, int64_t tb, int64_t TB, int64_t i0, int64_t i1,
-            int64_t j0, int64_t j1, int64_t tw, int64_t perImage, int m = 2) {
+            int64_t j0, int64_t j1, int64_t tw, int64_t perImage, int m) {
     xAt.resize(TB), yAt.resize(TB), xRows.resize(TB), xCols.resize(TB), yRows.resize(TB), yCols.resize(TB);
     for (int64_t t = 0; t < TB; ++t) {
       if (t >= tb) {
@@ -247,7 +252,7 @@ struct Tiles {
     }
   }
 
-  /// F(4x4, 3x3)'s tiles t..t+L: whole (every 6 x 6 window and 4 x 4 block there, rows of unit stride,
+  /// The filter gradient's tiles t..t+L: whole (every 6 x 6 window and 4 x 4 block there, rows of unit stride,
   /// and each window's rows readable as 8 floats: inside x's last element) or partial.
   Access access6(const ConvGeometry &g, const int64_t *ys, int64_t t) const {
     if (g.xs[3] != 1 || ys[3] != 1) return Access::partial;
@@ -263,6 +268,29 @@ struct Tiles {
   template <int N = L> static V chunk(const float *p, int64_t stride, int q) {
     if constexpr (N >= 8) return Rows8<N>::get(p + q * (N / 8) * stride, stride);
     else return load(p + (q / 2) * stride + (q % 2) * N);
+  }
+
+  /// The 4 x 4 blocks of tiles t.. of one channel of dy (at q, strides ys), a vector of L tiles per element:
+  /// whole ones as L / 4 rows of 4 floats per tile, then L x L transposes; zeros where they do not exist.
+  void block4(const int64_t *ys, const float *q, int64_t t, Access how, V k[4][4]) const {
+    if (how == Access::whole) {
+#pragma clang loop unroll(full)
+      for (int h = 0; h < 16 / L; ++h) {
+        V r[L];
+        for (int l = 0; l < L; ++l) r[l] = rows(q + yAt[t + l] + h * (L / 4) * ys[2], ys[2]);
+        transpose(r);
+#pragma clang loop unroll(full)
+        for (int e = 0; e < L; ++e) k[(h * L + e) / 4][(h * L + e) % 4] = r[e];
+      }
+      return;
+    }
+    alignas(64) float e[L];
+    for (int r = 0; r < 4; ++r)
+      for (int s = 0; s < 4; ++s) {
+        for (int64_t l = 0; l < L; ++l)
+          e[l] = r < yRows[t + l] && s < yCols[t + l] ? q[yAt[t + l] + r * ys[2] + s * ys[3]] : 0.0f;
+        k[r][s] = load(e);
+      }
   }
 
   /// The 6 x 6 windows of tiles t.. of one channel of x (at p), a vector of L tiles per element: whole ones
@@ -289,61 +317,8 @@ struct Tiles {
       }
   }
 
-  /// Adds the 4 x 4 blocks y[k][s] (a vector of L tiles each) of tiles t.. to one channel of the output (at
-  /// q): whole ones by L x L transposes into each tile's rows of 4.
-  void add4(const int64_t *ys, float *q, int64_t t, Access how, V y[4][4]) const {
-    if (how == Access::whole) {
-      using V4 = float __attribute__((vector_size(16)));
-#pragma clang loop unroll(full)
-      for (int h = 0; h < 16 / L; ++h) {
-        V r[L];
-        for (int k = 0; k < L; ++k) r[k] = y[(h * L + k) / 4][(h * L + k) % 4]; // rows h L / 4.. of the blocks
-        transpose(r);
-        // r[l] is tile l's rows h L / 4.., L / 4 rows of 4 floats.
-        for (int64_t l = 0; l < L; ++l)
-          for (int k = 0; k < L / 4; ++k) {
-            float *o = q + yAt[t + l] + (h * (L / 4) + k) * ys[2];
-            V4 a, b;
-            __builtin_memcpy(&a, o, sizeof a);
-            __builtin_memcpy(&b, reinterpret_cast<const float *>(&r[l]) + 4 * k, sizeof b);
-            a += b;
-            __builtin_memcpy(o, &a, sizeof a);
-          }
-      }
-      return;
-    }
-    alignas(64) float e[4][4][L];
-    for (int k = 0; k < 4; ++k)
-      for (int s = 0; s < 4; ++s) store(e[k][s], y[k][s]);
-    for (int64_t l = 0; l < L; ++l)
-      for (int k = 0; k < yRows[t + l]; ++k)
-        for (int s = 0; s < yCols[t + l]; ++s) q[yAt[t + l] + k * ys[2] + s * ys[3]] += e[k][s][l];
-  }
-
   /// L / 4 rows of 4 floats (row r at p + r * stride) as one vector.
   static V rows(const float *p, int64_t stride) { return Rows<L>::get(p, stride); }
-
-  /// The 2 x 2 blocks of tiles t.. of one channel of dy (at q, strides ys), zeros where they do not exist.
-  void block(const int64_t *ys, const float *q, int64_t t, Access how, V k[2][2]) const {
-    if (how == Access::row || how == Access::runs) {
-      for (int r = 0; r < 2; ++r) {
-        const float *a = q + yAt[t] + r * ys[2];
-        if (how == Access::row) k[r][0] = loadStep(a, 2), k[r][1] = loadStep(a + 1, 2);
-        else {
-          const float *b = q + yAt[t + L / 2] + r * ys[2];
-          k[r][0] = evens(a, b, 0), k[r][1] = evens(a, b, 1);
-        }
-      }
-      return;
-    }
-    alignas(64) float e[L];
-    for (int r = 0; r < 2; ++r)
-      for (int s = 0; s < 2; ++s) {
-        for (int64_t l = 0; l < L; ++l)
-          e[l] = how == Access::whole || (r < yRows[t + l] && s < yCols[t + l]) ? q[yAt[t + l] + r * ys[2] + s * ys[3]] : 0.0f;
-        k[r][s] = load(e);
-      }
-  }
 };
 
 /// The filter gradient's transforms of one block: X[e][c][t] for channels [c0, c1) of x, DY[e][o][t] for
@@ -353,18 +328,18 @@ inline void filterGradTransforms(const ConvGeometry &g, const float *x, const fl
                                  int64_t TB, int64_t c0, int64_t c1, int64_t o0, int64_t o1, float *xt, int64_t xPlane,
                                  float *dt, int64_t dPlane) {
   for (int64_t t = 0; t < tb; t += L) {
-    const Access how = tiles.access(g, g.ys, t);
+    const Access how = tiles.access6(g, g.ys, t);
     for (int64_t c = c0; c < c1; ++c) {
-      V d[4][4];
-      tiles.window(g, x + c * g.xs[1], t, how, d);
-      input(d);
-      for (int e = 0; e < 16; ++e) store(xt + e * xPlane + c * TB + t, d[e / 4][e % 4]);
+      V d[6][6], b[6][6];
+      tiles.window6(g, x + c * g.xs[1], t, how, d);
+      both(d, b, F43::input);
+      for (int e = 0; e < 36; ++e) store(xt + e * xPlane + c * TB + t, b[e / 6][e % 6]);
     }
     for (int64_t o = o0; o < o1; ++o) {
-      V b[2][2], d[4][4];
-      tiles.block(g.ys, y + o * g.ys[1], t, how, b);
-      gradient(b, d);
-      for (int e = 0; e < 16; ++e) store(dt + e * dPlane + o * TB + t, d[e / 4][e % 4]);
+      V k[4][4], b[6][6];
+      tiles.block4(g.ys, y + o * g.ys[1], t, how, k);
+      both(k, b, F34::gradient);
+      for (int e = 0; e < 36; ++e) store(dt + e * dPlane + o * TB + t, b[e / 6][e % 6]);
     }
   }
 }
@@ -381,24 +356,23 @@ inline void gemmOne(int64_t M, int64_t N, int64_t K, const Strided &A, const Str
 } // namespace winograd
 
 /// y[n, o, i, j] += sum_{c, kh, kw} x[n, c, i + kh, j + kw] w[o, c, kh, kw] over output pixels
-/// [i0, i1) x [j0, j1), by F(4x4, 3x3) (winograd::applies(g) must hold).
+/// [i0, i1) x [j0, j1), by F(2x2, 3x3) (winograd::applies(g) must hold).
 inline void winogradForward(const ConvGeometry &g, const float *x, const float *w, float *y, int64_t i0, int64_t i1,
                             int64_t j0, int64_t j1) {
   using namespace winograd;
-  constexpr int M = 4, E = 36; // a tile's output block and its transform's elements
-  const int64_t th = (i1 - i0 + M - 1) / M, tw = (j1 - j0 + M - 1) / M, perImage = th * tw, T = g.N * perImage;
+  const int64_t th = (i1 - i0 + 1) / 2, tw = (j1 - j0 + 1) / 2, perImage = th * tw, T = g.N * perImage;
   if (T <= 0) return;
   // Blocks in a multiple of the thread count, so that each thread gets as many: ResNet-18's 512-channel
   // layer at 4 x 4 has 256 tiles, 3 blocks of 96 (two threads ran 2 and 1).
   const int64_t threads = num_threads();
-  int64_t TB = tilesPerBlock(g.C, g.O, T, 96, E), blocks = (T + TB - 1) / TB;
+  int64_t TB = tilesPerBlock(g.C, g.O, T, 96, 16), blocks = (T + TB - 1) / TB;
   if (threads > 1 && blocks % threads) {
     const int64_t even = (blocks + threads - 1) / threads * threads;
     TB = ((T + even - 1) / even + L - 1) / L * L, blocks = (T + TB - 1) / TB;
   }
   const int64_t uPlane = planeOf(g.O * g.C), vPlane = planeOf(g.C * TB), mPlane = planeOf(g.O * TB);
   static thread_local std::vector<float> uStore;
-  uStore.resize(E * uPlane);
+  uStore.resize(16 * uPlane);
   float *u = uStore.data();
   // On all threads (512 x 512 filters: milliseconds on one), before any block needs them.
   const int64_t fshares = std::max<int64_t>(1, std::min<int64_t>(threads, g.O / 16));
@@ -409,35 +383,58 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
     static thread_local std::vector<float> vStore, mStore;
     static thread_local std::vector<int64_t> rowsC, rowsO, rowsU, cols;
     static thread_local Tiles tiles;
-    vStore.resize(E * vPlane), mStore.resize(E * mPlane);
+    vStore.resize(16 * vPlane), mStore.resize(16 * mPlane);
     rowsC.resize(g.C), rowsO.resize(g.O), rowsU.resize(g.O), cols.resize(std::max(TB, g.C));
     float *v = vStore.data(), *m = mStore.data();
     for (int64_t c = 0; c < g.C; ++c) rowsC[c] = c * TB;
     for (int64_t o = 0; o < g.O; ++o) rowsO[o] = o * TB, rowsU[o] = o * g.C;
     for (size_t t = 0; t < cols.size(); ++t) cols[t] = int64_t(t); // t for V and M, c for U
-    tiles.plan(g, g.ys, t0, tb, TB, i0, i1, j0, j1, tw, perImage, M);
+    tiles.plan(g, g.ys, t0, tb, TB, i0, i1, j0, j1, tw, perImage, 2);
     // 1. The inputs' transforms.
     for (int64_t t = 0; t < tb; t += L) {
-      const Access how = tiles.access6(g, g.ys, t);
+      const Access how = tiles.access(g, g.ys, t);
       for (int64_t c = 0; c < g.C; ++c) {
-        V d[6][6], b[6][6];
-        tiles.window6(g, x + c * g.xs[1], t, how, d);
-        both(d, b, F43::input);
-        for (int e = 0; e < E; ++e) store(v + e * vPlane + c * TB + t, b[e / 6][e % 6]);
+        V d[4][4];
+        tiles.window(g, x + c * g.xs[1], t, how, d);
+        input(d);
+        for (int e = 0; e < 16; ++e) store(v + e * vPlane + c * TB + t, d[e / 4][e % 4]);
       }
     }
-    // 2. The E GEMMs: M[e] = U[e] V[e] (O x tb, a reduction over C).
-    for (int e = 0; e < E; ++e)
+    // 2. The 16 GEMMs: M[e] = U[e] V[e] (O x tb, a reduction over C).
+    for (int e = 0; e < 16; ++e)
       gemmOne(g.O, tb, g.C, {u + e * uPlane, rowsU.data(), cols.data()}, {v + e * vPlane, rowsC.data(), cols.data()},
               {m + e * mPlane, rowsO.data(), cols.data()}, true);
     // 3. The outputs' transforms, added to y.
     for (int64_t t = 0; t < tb; t += L) {
-      const Access how = tiles.access6(g, g.ys, t);
+      const Access how = tiles.access(g, g.ys, t);
       for (int64_t o = 0; o < g.O; ++o) {
-        V p[6][6], r[4][4];
-        for (int e = 0; e < E; ++e) p[e / 6][e % 6] = load(m + e * mPlane + o * TB + t);
-        both(p, r, F43::output);
-        tiles.add4(g.ys, y + o * g.ys[1], t, how, r);
+        V p[4][4], r[2][2];
+        for (int e = 0; e < 16; ++e) p[e / 4][e % 4] = load(m + e * mPlane + o * TB + t);
+        output(p, r);
+        float *q = y + o * g.ys[1];
+        if (how == Access::row || how == Access::runs) {
+          float *q1 = q + (how == Access::row ? tiles.yAt[t] + L : tiles.yAt[t + L / 2]);
+          q += tiles.yAt[t];
+          for (int k = 0; k < 2; ++k, q += g.ys[2], q1 += g.ys[2]) {
+            // Interleave each tile's two output columns: tiles 0..L/2 into the first vector, the rest the second.
+            V lo = [&]<size_t... J>(std::index_sequence<J...>) {
+              return __builtin_shufflevector(r[k][0], r[k][1], ((J % 2) ? int(L + J / 2) : int(J / 2))...);
+            }(std::make_index_sequence<L>{});
+            V hi = [&]<size_t... J>(std::index_sequence<J...>) {
+              return __builtin_shufflevector(r[k][0], r[k][1], ((J % 2) ? int(L + L / 2 + J / 2) : int(L / 2 + J / 2))...);
+            }(std::make_index_sequence<L>{});
+            store(q, load(q) + lo), store(q1, load(q1) + hi);
+          }
+          continue;
+        }
+        alignas(64) float e[2][2][L];
+        for (int k = 0; k < 2; ++k)
+          for (int s = 0; s < 2; ++s) store(e[k][s], r[k][s]);
+        for (int64_t l = 0; l < L; ++l)
+          for (int k = 0; k < 2; ++k)
+            for (int s = 0; s < 2; ++s)
+              if (how == Access::whole || (k < tiles.yRows[t + l] && s < tiles.yCols[t + l]))
+                q[tiles.yAt[t + l] + k * g.ys[2] + s * g.ys[3]] += e[k][s][l];
       }
     }
   };
@@ -449,26 +446,27 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
   });
 }
 
-/// dw[o, c, kh, kw] += sum_{n, i, j} dy[n, o, i, j] x[n, c, i + kh, j + kw] by F(3x3, 2x2)
-/// (winograd::applies(g) must hold): per tile of dy's 2 x 2 blocks, M[e][o][c] += DY[e][o][t] X[e][c][t],
+/// dw[o, c, kh, kw] += sum_{n, i, j} dy[n, o, i, j] x[n, c, i + kh, j + kw] by F(3x3, 4x4)
+/// (winograd::applies(g) must hold): per tile of dy's 4 x 4 blocks, M[e][o][c] += DY[e][o][t] X[e][c][t],
 /// one long reduction over the tiles; then dw's 3 x 3 from each M[.][o][c]. Per block of tiles the threads
-/// first transform their shares of x's and dy's channels, then each runs its share of the 16 GEMMs (whole
-/// ones, or row bands of them where the count does not divide 16): every transform is computed once,
+/// first transform their shares of x's and dy's channels, then each runs its share of the 36 GEMMs (whole
+/// ones, or row bands of them where the count does not divide 36): every transform is computed once,
 /// every element of M summed by one thread in the block order, so results do not depend on the thread
 /// count. (Splitting the input channels instead had each thread transform all of dy and pack all of
 /// DY[e]: the 64-channel layer ran 1.5x faster on two threads than on one.)
 inline void winogradFilterGrad(const ConvGeometry &g, const float *x, float *w, const float *y) {
   using namespace winograd;
-  const int64_t th = (g.OH + 1) / 2, tw = (g.OW + 1) / 2, perImage = th * tw, T = g.N * perImage;
+  constexpr int M = 4, E = 36; // dy's blocks and the transforms' elements
+  const int64_t th = (g.OH + M - 1) / M, tw = (g.OW + M - 1) / M, perImage = th * tw, T = g.N * perImage;
   if (T <= 0) return;
-  const int64_t TB = tilesPerBlock(g.C, g.O, T, 192, 16), blocks = (T + TB - 1) / TB;
+  const int64_t TB = tilesPerBlock(g.C, g.O, T, 192, 36), blocks = (T + TB - 1) / TB;
   const int64_t xPlane = planeOf(g.C * TB), dPlane = planeOf(g.O * TB), mPlane = planeOf(g.O * g.C);
   // X[e][c][t], DY[e][o][t] (a block's transforms), M[e][o][c] (the sums), the GEMMs' offsets: the
   // caller's, shared by the threads of its regions.
   static thread_local std::vector<float> xStore, dStore, mStore;
   static thread_local std::vector<int64_t> rowsD, rowsM, cols, colsX;
   static thread_local Tiles tileStore;
-  xStore.resize(16 * xPlane), dStore.resize(16 * dPlane), mStore.resize(16 * mPlane);
+  xStore.resize(E * xPlane), dStore.resize(E * dPlane), mStore.resize(E * mPlane);
   rowsD.resize(g.O), rowsM.resize(g.O), cols.resize(std::max(TB, g.C)), colsX.resize(g.C);
   // (A worker naming a thread_local would get its own: the regions see these through references.)
   float *xt = xStore.data(), *dt = dStore.data(), *m = mStore.data();
@@ -477,17 +475,17 @@ inline void winogradFilterGrad(const ConvGeometry &g, const float *x, float *w, 
   for (int64_t o = 0; o < g.O; ++o) rowsD[o] = o * TB, rowsM[o] = o * g.C;
   for (size_t t = 0; t < cols.size(); ++t) cols[t] = int64_t(t);
   for (int64_t c = 0; c < g.C; ++c) colsX[c] = c * TB; // X[e] read as its transpose, t x c
-  // Units of GEMM work: 16 GEMMs in R row bands each, R the least for which the threads get as many.
-  const int64_t threads = num_threads(), R = std::min(threads / std::gcd<int64_t>(16, threads), g.O / 8);
-  const int64_t units = 16 * R, shares = std::min(threads, units);
+  // Units of GEMM work: 36 GEMMs in R row bands each, R the least for which the threads get as many.
+  const int64_t threads = num_threads(), R = std::min(threads / std::gcd<int64_t>(E, threads), g.O / 8);
+  const int64_t units = E * R, shares = std::min(threads, units);
   auto share = [&](int64_t n, int s) { return std::pair{n * s / shares, n * (s + 1) / shares}; };
   parallel(int(shares), [&](int s) {
     auto [o0, o1] = share(g.O, s);
-    for (int e = 0; e < 16; ++e) std::fill(m + e * mPlane + o0 * g.C, m + e * mPlane + o1 * g.C, 0.0f);
+    for (int e = 0; e < E; ++e) std::fill(m + e * mPlane + o0 * g.C, m + e * mPlane + o1 * g.C, 0.0f);
   });
   for (int64_t k = 0; k < blocks; ++k) {
     const int64_t t0 = k * TB, tb = std::min(TB, T - t0);
-    tiles.plan(g, g.ys, t0, tb, TB, 0, g.OH, 0, g.OW, tw, perImage);
+    tiles.plan(g, g.ys, t0, tb, TB, 0, g.OH, 0, g.OW, tw, perImage, M);
     parallel(int(shares), [&](int s) {
       auto [c0, c1] = share(g.C, s);
       auto [o0, o1] = share(g.O, s);
@@ -507,16 +505,16 @@ inline void winogradFilterGrad(const ConvGeometry &g, const float *x, float *w, 
     auto [o0, o1] = share(g.O, s);
     for (int64_t o = o0; o < o1; ++o)
       for (int64_t ca = 0; ca < g.C; ca += L) {
-        V p[4][4], r[3][3];
-        for (int e = 0; e < 16; ++e) {
-          if (ca + L <= g.C) p[e / 4][e % 4] = load(m + e * mPlane + o * g.C + ca);
+        V p[6][6], r[3][3];
+        for (int e = 0; e < E; ++e) {
+          if (ca + L <= g.C) p[e / 6][e % 6] = load(m + e * mPlane + o * g.C + ca);
           else {
             alignas(64) float tmp[L] = {};
             std::memcpy(tmp, m + e * mPlane + o * g.C + ca, (g.C - ca) * sizeof(float));
-            p[e / 4][e % 4] = load(tmp);
+            p[e / 6][e % 6] = load(tmp);
           }
         }
-        filterOutput(p, r);
+        both(p, r, F34::output);
         alignas(64) float e[3][3][L];
         for (int kh = 0; kh < 3; ++kh)
           for (int kw = 0; kw < 3; ++kw) store(e[kh][kw], r[kh][kw]);
