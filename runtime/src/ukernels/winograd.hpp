@@ -108,8 +108,8 @@ inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t pla
 }
 
 /// Where the Winograd form applies and pays: 3 x 3, unit strides and dilations, one group, and
-/// channels enough for the 16 GEMMs' reductions and tiles. Measured on one core of a Zen 4 VM at batch
-/// 64, 16 x 16 images, forward / filter gradient (ms, Winograd against the direct GEMM): 16 -> 32
+/// channels enough for the GEMMs' reductions and tiles. Measured (the filter gradient then by F(3x3, 2x2))
+/// on one core of a Zen 4 VM at batch 64, 16 x 16 images, forward / filter gradient (ms, Winograd against the direct GEMM): 16 -> 32
 /// channels 2.7 / 3.7 against 1.9 / 2.1, 32 -> 32 4.7 / 4.7 against 4.7 / 5.1, 32 -> 64 7.6 / 7.8
 /// against 8.4 / 8.7, 64 -> 64 11.6 / 13.0 against 14.4 / 16.2; ResNet-18's 64- to 512-channel
 /// layers 1.3-1.9x.
