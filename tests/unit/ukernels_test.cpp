@@ -10,8 +10,8 @@
 #include <doctest/doctest.h>
 #include <loom/rt/error.hpp>
 
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -155,8 +155,8 @@ const Case cases[] = {
     {1, 4, 6, 6, 8, 3, 3, 1, 2, 1, 0, {2, 2, 2, 2}},      // dilation 2: every output's taps partly in the border
     // Winograd's forms (3 x 3, stride 1, 32+ channels, winograd.hpp): rows of tiles as wide as a vector,
     // half as wide (two runs), narrower (gathers); odd output sizes (partial tiles) on strided views; an
-    // interior (the input gradient's forward form with a border); filters whose transform is larger than
-    // L2 (192 x 192 channels, 5.3 MB).
+    // interior (the input gradient's forward form with a border); transforms larger than L2 (192 x 192
+    // channels: the forward's filters 2.4 MB, the filter gradient's sums 5.3 MB).
     {2, 32, 34, 34, 64, 3, 3, 1, 1, 1, 0},
     {3, 64, 18, 18, 32, 3, 3, 1, 1, 1, 0},
     {2, 32, 10, 10, 64, 3, 3, 1, 1, 1, 0},
@@ -182,41 +182,40 @@ TEST_CASE("conv2d input gradient from the spread, padded dy (a flipped-filter fo
 
 TEST_CASE("micro-kernels on several threads: bit-identical for a given thread count, and to one thread but for col2im") {
   // 4 x 64 x 16 x 16 outputs of a 32-channel 3x3: tens of MFLOP, so every count splits the work; and
-  // 176 -> 176 channels at 8 x 8, batch 25 (100 of Winograd's tiles: two blocks, each packing 4.5 MB of
-  // transformed filters).
+  // 176 -> 176 channels at 8 x 8, batch 25 (the Winograd forward's 400 tiles in several blocks a thread).
   for (auto [N, C, H, O] : {std::array<int64_t, 4>{4, 32, 18, 64}, std::array<int64_t, 4>{25, 176, 10, 176}}) {
-  const int64_t K = 3, OH = H - 2;
-  ConvGeometry g{N, C, H, H, O, K, K, OH, OH, 1, 1, 1, 1, 1, {C * H * H, H * H, H, 1}, {C * K * K, K * K, K, 1},
-                 {O * OH * OH, OH * OH, OH, 1}};
-  std::vector<float> x(N * C * H * H), w(O * C * K * K), y(N * O * OH * OH);
-  for (size_t i = 0; i < x.size(); ++i) x[i] = value(i, 4);
-  for (size_t i = 0; i < w.size(); ++i) w[i] = value(i, 5);
-  for (size_t i = 0; i < y.size(); ++i) y[i] = value(i, 6);
-  // dyP for input_grad_padded: dy inside K - 1 zeros on every side.
-  auto ps = strides(O, H + K - 1, H + K - 1, 0);
-  std::vector<float> yp = spreadPadded(y, strides(O, OH, OH, 0), ps, N, O, OH, OH, 1, K, K, 1);
-  ConvGeometry gp = g;
-  std::copy(ps.begin(), ps.end(), gp.ys);
-  for (auto &[isa, conv] : implementations())
-    for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad, ConvKind::input_grad_padded}) {
-      auto run = [&](int threads) {
-        loom::rt::ThreadsScope scope(threads);
-        bool padded = kind == ConvKind::input_grad_padded;
-        std::vector<float> xk = x, wk = w, yk = padded ? yp : y;
-        conv(kind, padded ? gp : g, xk.data(), wk.data(), yk.data());
-        return kind == ConvKind::forward ? yk : kind == ConvKind::filter_grad ? wk : xk;
-      };
-      auto one = run(1);
-      for (int t : {2, 3, 5}) {
-        INFO(isa, " kind ", int(kind), " threads ", t);
-        auto a = run(t), b = run(t);
-        CHECK(a == b);
-        if (kind != ConvKind::input_grad && kind != ConvKind::input_grad_padded) CHECK(a == one);
-        double worst = 0;
-        for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::fabs(a[i] - one[i])));
-        CHECK(worst < 1e-4);
+    const int64_t K = 3, OH = H - 2;
+    ConvGeometry g{N, C, H, H, O, K, K, OH, OH, 1, 1, 1, 1, 1, {C * H * H, H * H, H, 1}, {C * K * K, K * K, K, 1},
+                   {O * OH * OH, OH * OH, OH, 1}};
+    std::vector<float> x(N * C * H * H), w(O * C * K * K), y(N * O * OH * OH);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = value(i, 4);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = value(i, 5);
+    for (size_t i = 0; i < y.size(); ++i) y[i] = value(i, 6);
+    // dyP for input_grad_padded: dy inside K - 1 zeros on every side.
+    auto ps = strides(O, H + K - 1, H + K - 1, 0);
+    std::vector<float> yp = spreadPadded(y, strides(O, OH, OH, 0), ps, N, O, OH, OH, 1, K, K, 1);
+    ConvGeometry gp = g;
+    std::copy(ps.begin(), ps.end(), gp.ys);
+    for (auto &[isa, conv] : implementations())
+      for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad, ConvKind::input_grad_padded}) {
+        auto run = [&](int threads) {
+          loom::rt::ThreadsScope scope(threads);
+          bool padded = kind == ConvKind::input_grad_padded;
+          std::vector<float> xk = x, wk = w, yk = padded ? yp : y;
+          conv(kind, padded ? gp : g, xk.data(), wk.data(), yk.data());
+          return kind == ConvKind::forward ? yk : kind == ConvKind::filter_grad ? wk : xk;
+        };
+        auto one = run(1);
+        for (int t : {2, 3, 5}) {
+          INFO(isa, " kind ", int(kind), " threads ", t);
+          auto a = run(t), b = run(t);
+          CHECK(a == b);
+          if (kind != ConvKind::input_grad && kind != ConvKind::input_grad_padded) CHECK(a == one);
+          double worst = 0;
+          for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::fabs(a[i] - one[i])));
+          CHECK(worst < 1e-4);
+        }
       }
-    }
   }
 }
 

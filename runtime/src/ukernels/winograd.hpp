@@ -108,11 +108,11 @@ inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t pla
 }
 
 /// Where the Winograd form applies and pays: 3 x 3, unit strides and dilations, one group, and
-/// channels enough for the GEMMs' reductions and tiles. Measured (the filter gradient then by F(3x3, 2x2))
-/// on one core of a Zen 4 VM at batch 64, 16 x 16 images, forward / filter gradient (ms, Winograd against the direct GEMM): 16 -> 32
-/// channels 2.7 / 3.7 against 1.9 / 2.1, 32 -> 32 4.7 / 4.7 against 4.7 / 5.1, 32 -> 64 7.6 / 7.8
-/// against 8.4 / 8.7, 64 -> 64 11.6 / 13.0 against 14.4 / 16.2; ResNet-18's 64- to 512-channel
-/// layers 1.3-1.9x.
+/// channels enough for the GEMMs' reductions and tiles. Measured (the filter gradient then by
+/// F(3x3, 2x2)) on one core of a Zen 4 VM at batch 64, 16 x 16 images, forward / filter gradient (ms,
+/// Winograd against the direct GEMM): 16 -> 32 channels 2.7 / 3.7 against 1.9 / 2.1, 32 -> 32 4.7 / 4.7
+/// against 4.7 / 5.1, 32 -> 64 7.6 / 7.8 against 8.4 / 8.7, 64 -> 64 11.6 / 13.0 against 14.4 / 16.2;
+/// ResNet-18's 64- to 512-channel layers 1.3-1.9x.
 inline bool applies(const ConvGeometry &g) {
   return g.KH == 3 && g.KW == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1 &&
          std::min(g.C, g.O) >= 32 && g.C * g.O >= 2048;
@@ -149,42 +149,19 @@ inline V evens(const float *p, const float *q, int s) {
   }(std::make_index_sequence<L>{});
 }
 
-/// N / 4 rows of 4 floats (row r at p + r * stride) as one vector of N.
-template <int N> struct Rows;
-template <> struct Rows<4> {
-  static auto get(const float *p, int64_t) {
-    float __attribute__((vector_size(16))) v;
+/// N / W rows of W floats (row r at p + r * stride) as one vector of N (N / W a power of two).
+template <int W, int N> auto rowsOf(const float *p, int64_t stride) {
+  if constexpr (N == W) {
+    float __attribute__((vector_size(4 * N))) v;
     __builtin_memcpy(&v, p, sizeof v);
     return v;
+  } else {
+    const auto lo = rowsOf<W, N / 2>(p, stride), hi = rowsOf<W, N / 2>(p + N / 2 / W * stride, stride);
+    return [&]<size_t... J>(std::index_sequence<J...>) {
+      return __builtin_shufflevector(lo, hi, int(J)...);
+    }(std::make_index_sequence<N>{});
   }
-};
-template <> struct Rows<8> {
-  static auto get(const float *p, int64_t s) {
-    return __builtin_shufflevector(Rows<4>::get(p, s), Rows<4>::get(p + s, s), 0, 1, 2, 3, 4, 5, 6, 7);
-  }
-};
-template <> struct Rows<16> {
-  static auto get(const float *p, int64_t s) {
-    return __builtin_shufflevector(Rows<8>::get(p, s), Rows<8>::get(p + 2 * s, s), 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                                   11, 12, 13, 14, 15);
-  }
-};
-
-/// N / 8 rows of 8 floats (row r at p + r * stride) as one vector of N.
-template <int N> struct Rows8;
-template <> struct Rows8<8> {
-  static auto get(const float *p, int64_t) {
-    float __attribute__((vector_size(32))) v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-  }
-};
-template <> struct Rows8<16> {
-  static auto get(const float *p, int64_t s) {
-    return __builtin_shufflevector(Rows8<8>::get(p, s), Rows8<8>::get(p + s, s), 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                                   11, 12, 13, 14, 15);
-  }
-};
+}
 
 /// The tiles of one block: per tile the offset of its window in x (4 x 4 in the forward, 6 x 6 in the
 /// filter gradient) and of its block in y (the output, or dy: 2 x 2, 4 x 4), without the channel, and
@@ -266,7 +243,7 @@ struct Tiles {
 
   /// L floats of a window read as rows of 8 (its 6 and two more): chunk q of 48 / L, from row q L / 8.
   template <int N = L> static V chunk(const float *p, int64_t stride, int q) {
-    if constexpr (N >= 8) return Rows8<N>::get(p + q * (N / 8) * stride, stride);
+    if constexpr (N >= 8) return rowsOf<8, N>(p + q * (N / 8) * stride, stride);
     else return load(p + (q / 2) * stride + (q % 2) * N);
   }
 
@@ -318,7 +295,7 @@ struct Tiles {
   }
 
   /// L / 4 rows of 4 floats (row r at p + r * stride) as one vector.
-  static V rows(const float *p, int64_t stride) { return Rows<L>::get(p, stride); }
+  static V rows(const float *p, int64_t stride) { return rowsOf<4, L>(p, stride); }
 };
 
 /// The filter gradient's transforms of one block: X[e][c][t] for channels [c0, c1) of x, DY[e][o][t] for
@@ -459,7 +436,7 @@ inline void winogradFilterGrad(const ConvGeometry &g, const float *x, float *w, 
   constexpr int M = 4, E = 36; // dy's blocks and the transforms' elements
   const int64_t th = (g.OH + M - 1) / M, tw = (g.OW + M - 1) / M, perImage = th * tw, T = g.N * perImage;
   if (T <= 0) return;
-  const int64_t TB = tilesPerBlock(g.C, g.O, T, 192, 36), blocks = (T + TB - 1) / TB;
+  const int64_t TB = tilesPerBlock(g.C, g.O, T, 192, E), blocks = (T + TB - 1) / TB;
   const int64_t xPlane = planeOf(g.C * TB), dPlane = planeOf(g.O * TB), mPlane = planeOf(g.O * g.C);
   // X[e][c][t], DY[e][o][t] (a block's transforms), M[e][o][c] (the sums), the GEMMs' offsets: the
   // caller's, shared by the threads of its regions.
