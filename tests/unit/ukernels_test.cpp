@@ -59,7 +59,17 @@ std::vector<float> spreadPadded(const std::vector<float> &y, const std::vector<i
   return yp;
 }
 
-void check(const Case &t, ConvKind kind) {
+/// Calls f(index) for every element of an [A, B, R, S] view with strides s (not the spare elements between rows).
+template <class F> void forEachElement(int64_t A, int64_t B, int64_t R, int64_t S, const std::vector<int64_t> &s, F f) {
+  for (int64_t a = 0; a < A; ++a)
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t r = 0; r < R; ++r)
+        for (int64_t q = 0; q < S; ++q) f(a * s[0] + b * s[1] + r * s[2] + q * s[3]);
+}
+
+/// One convolution of each implementation against double-precision loops. `overwrite`: the kernel sets its
+/// output (which holds NaNs before, but for the spare elements of strided views, which must keep their values).
+void check(const Case &t, ConvKind kind, bool overwrite = false) {
   const int64_t Cg = t.C / t.groups, Og = t.O / t.groups;
   const int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1, OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
   auto xs = strides(t.C, t.H, t.W, t.pad), ws = strides(Cg, t.KH, t.KW, 0), ys = strides(t.O, OH, OW, t.pad);
@@ -83,8 +93,14 @@ void check(const Case &t, ConvKind kind) {
   std::vector<float> xr = x, wr = w, yr = y;
   std::vector<double> acc(kind == ConvKind::forward ? y.size() : kind == ConvKind::filter_grad ? w.size() : x.size());
   auto &out = kind == ConvKind::forward ? yr : kind == ConvKind::filter_grad ? wr : xr;
-  for (size_t i = 0; i < acc.size(); ++i) acc[i] = out[i];
   const auto &os = kind == ConvKind::forward ? ys : kind == ConvKind::filter_grad ? ws : xs;
+  auto eachOut = [&](auto f) {
+    if (kind == ConvKind::forward) forEachElement(t.N, t.O, OH, OW, ys, f);
+    else if (kind == ConvKind::filter_grad) forEachElement(t.O, Cg, t.KH, t.KW, ws, f);
+    else forEachElement(t.N, t.C, t.H, t.W, xs, f);
+  };
+  for (size_t i = 0; i < acc.size(); ++i) acc[i] = out[i];
+  if (overwrite) eachOut([&](int64_t i) { acc[i] = 0; });
   for (int64_t n = 0; n < t.N; ++n)
     for (int64_t o = 0; o < t.O; ++o)
       for (int64_t i = 0; i < OH; ++i)
@@ -116,16 +132,23 @@ void check(const Case &t, ConvKind kind) {
     yp = spreadPadded(y, ys, ps, t.N, t.O, OH, OW, t.s, t.KH, t.KW, t.d);
     std::copy(ps.begin(), ps.end(), g.ys);
   }
+  g.overwrite = overwrite;
   for (auto &[isa, conv] : implementations()) {
     std::vector<float> xk = x, wk = w, yk = kind == ConvKind::input_grad_padded ? yp : y;
-    conv(kind, g, xk.data(), wk.data(), yk.data());
     auto &got = kind == ConvKind::forward ? yk : kind == ConvKind::filter_grad ? wk : xk;
+    if (overwrite) eachOut([&](int64_t i) { got[i] = NAN; });
+    conv(kind, g, xk.data(), wk.data(), yk.data());
     double worst = 0;
+    bool borderZeroOrRight = true; // an overwritten input gradient's border: zeros, or what it would be
     for (size_t i = 0; i < got.size(); ++i)
-      if (skip.empty() || !skip[i]) worst = std::max(worst, std::fabs(got[i] - acc[i]));
-    INFO(isa, " kind ", int(kind), " N", t.N, " C", t.C, " H", t.H, " W", t.W, " O", t.O, " K", t.KH, "x", t.KW, " s", t.s,
-         " d", t.d, " g", t.groups, " pad", t.pad, ": worst ", worst, " of ", scale);
-    CHECK(worst <= 2e-5 * (scale + 1));
+      if (skip.empty() || !skip[i]) {
+        const double d = std::fabs(got[i] - acc[i]);
+        if (!(d <= worst)) worst = d; // a NaN (one left in an overwritten output) sticks
+      } else if (overwrite) borderZeroOrRight &= got[i] == 0 || std::fabs(got[i] - acc[i]) <= 2e-5 * (scale + 1);
+    INFO(isa, " kind ", int(kind), overwrite ? " overwrite" : "", " N", t.N, " C", t.C, " H", t.H, " W", t.W, " O", t.O,
+         " K", t.KH, "x", t.KW, " s", t.s, " d", t.d, " g", t.groups, " pad", t.pad, ": worst ", worst, " of ", scale);
+    CHECK(worst <= 2e-5 * (scale + 1)); // (a NaN left in the output fails it too)
+    CHECK(borderZeroOrRight);
     // Only the output moved (the spare elements of strided views included).
     if (kind != ConvKind::forward) CHECK(yk == (kind == ConvKind::input_grad_padded ? yp : y));
     if (kind != ConvKind::filter_grad) CHECK(wk == w);
@@ -180,6 +203,11 @@ TEST_CASE("conv2d input gradient from the spread, padded dy (a flipped-filter fo
   for (const Case &t : cases) check(t, ConvKind::input_grad_padded);
 }
 
+TEST_CASE("conv2d micro-kernels that overwrite their output (no zero fill before): every kind, every case") {
+  for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad, ConvKind::input_grad_padded})
+    for (const Case &t : cases) check(t, kind, true);
+}
+
 TEST_CASE("micro-kernels on several threads: bit-identical for a given thread count, and to one thread but for col2im") {
   // 4 x 64 x 16 x 16 outputs of a 32-channel 3x3: tens of MFLOP, so every count splits the work; and
   // 176 -> 176 channels at 8 x 8, batch 25 (the Winograd forward's 400 tiles in several blocks a thread).
@@ -197,25 +225,28 @@ TEST_CASE("micro-kernels on several threads: bit-identical for a given thread co
     ConvGeometry gp = g;
     std::copy(ps.begin(), ps.end(), gp.ys);
     for (auto &[isa, conv] : implementations())
-      for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad, ConvKind::input_grad_padded}) {
-        auto run = [&](int threads) {
-          loom::rt::ThreadsScope scope(threads);
-          bool padded = kind == ConvKind::input_grad_padded;
-          std::vector<float> xk = x, wk = w, yk = padded ? yp : y;
-          conv(kind, padded ? gp : g, xk.data(), wk.data(), yk.data());
-          return kind == ConvKind::forward ? yk : kind == ConvKind::filter_grad ? wk : xk;
-        };
-        auto one = run(1);
-        for (int t : {2, 3, 5}) {
-          INFO(isa, " kind ", int(kind), " threads ", t);
-          auto a = run(t), b = run(t);
-          CHECK(a == b);
-          if (kind != ConvKind::input_grad && kind != ConvKind::input_grad_padded) CHECK(a == one);
-          double worst = 0;
-          for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::fabs(a[i] - one[i])));
-          CHECK(worst < 1e-4);
+      for (ConvKind kind : {ConvKind::forward, ConvKind::filter_grad, ConvKind::input_grad, ConvKind::input_grad_padded})
+        for (bool overwrite : {false, true}) {
+          auto run = [&](int threads) {
+            loom::rt::ThreadsScope scope(threads);
+            bool padded = kind == ConvKind::input_grad_padded;
+            std::vector<float> xk = x, wk = w, yk = padded ? yp : y;
+            ConvGeometry k = padded ? gp : g;
+            k.overwrite = overwrite;
+            conv(kind, k, xk.data(), wk.data(), yk.data());
+            return kind == ConvKind::forward ? yk : kind == ConvKind::filter_grad ? wk : xk;
+          };
+          auto one = run(1);
+          for (int t : {2, 3, 5}) {
+            INFO(isa, " kind ", int(kind), overwrite ? " overwrite" : "", " threads ", t);
+            auto a = run(t), b = run(t);
+            CHECK(a == b);
+            if (kind != ConvKind::input_grad && kind != ConvKind::input_grad_padded) CHECK(a == one);
+            double worst = 0;
+            for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::fabs(a[i] - one[i])));
+            CHECK(worst < 1e-4);
+          }
         }
-      }
   }
 }
 

@@ -238,17 +238,29 @@ struct Scatter {
 };
 
 /// The register tile: acc = sum_k a[k][0..MR) x b[k][0..NR), added into C (or stored, `overwrite`).
+/// vector[v]: C's columns [j0 + v L, j0 + (v + 1) L) are L consecutive floats (gemm works it out once per
+/// panel of columns, not per tile). Every loop over the tile is unrolled, so that the accumulators stay in
+/// registers: indexed at run time, they lived on the stack (a memset, a spill and a reload per tile: a
+/// quarter of the time of the 3-channel stem's 27-long reductions).
 template <int MR, int NRV, int NR = NRV * L>
 void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t i0, int64_t j0, int64_t mr,
-           int64_t nr, bool overwrite) {
+           int64_t nr, bool overwrite, const bool *vector) {
   // C's rows lie a channel apart (kilobytes) and C is swept once per KC
   // block, so its lines come from L3 or memory: ask for them now, and the
   // k loop hides the wait (as BLIS's kernels do). Measured: the C update's
-  // loads took 9.5% of this function's time before.
-  const int64_t *col = C.col + j0;
-  if (!overwrite)
-    for (int64_t i = 0; i < mr; ++i)
-      for (int v = 0; v < NRV && v * L < nr; ++v) __builtin_prefetch(C.base + C.row[i0 + i] + col[v * L], 1, 3);
+  // loads took 9.5% of this function's time before. (Stores that overwrite
+  // need the lines too.)
+  float *out[MR];
+  int64_t col[NRV];
+#pragma clang loop unroll(full)
+  for (int v = 0; v < NRV; ++v) col[v] = C.col[j0 + std::min<int64_t>(v * L, nr - 1)];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < MR; ++i) {
+    out[i] = C.base + C.row[i0 + std::min<int64_t>(i, mr - 1)];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NRV; ++v)
+      if (i < mr && v * L < nr) __builtin_prefetch(out[i] + col[v], 1, 3);
+  }
   V acc[MR][NRV];
 #pragma clang loop unroll(full)
   for (int i = 0; i < MR; ++i)
@@ -265,20 +277,20 @@ void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t
       for (int v = 0; v < NRV; ++v) acc[i][v] += ai * bv[v];
     }
   }
-  bool vector[NRV];
-  for (int v = 0; v < NRV; ++v) vector[v] = (v + 1) * L <= nr && unitStep(col + v * L) == 1;
-  for (int64_t i = 0; i < mr; ++i) {
-    float *out = C.base + C.row[i0 + i];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < MR; ++i)
+#pragma clang loop unroll(full)
     for (int v = 0; v < NRV; ++v) {
+      if (i >= mr || v * L >= nr) continue;
       if (vector[v]) {
-        store(out + col[v * L], overwrite ? acc[i][v] : load(out + col[v * L]) + acc[i][v]);
+        float *o = out[i] + col[v];
+        store(o, overwrite ? acc[i][v] : load(o) + acc[i][v]);
         continue;
       }
-      alignas(64) float t[L];
-      std::memcpy(t, &acc[i][v], sizeof t);
-      for (int64_t j = 0; j < L && v * L + j < nr; ++j) out[col[v * L + j]] = overwrite ? t[j] : out[col[v * L + j]] + t[j];
+      const int64_t *cols = C.col + j0 + v * L;
+      for (int64_t j = 0; j < L && v * L + j < nr; ++j)
+        out[i][cols[j]] = overwrite ? acc[i][v][j] : out[i][cols[j]] + acc[i][v][j];
     }
-  }
 }
 
 /// C[M x N] += A[M x K] B[K x N], or C = A B with `overwrite` (C's old values are not read: no zero fill
@@ -288,6 +300,12 @@ template <class T>
 void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C, bool overwrite = false) {
   constexpr int MR = T::MR, NR = T::NR;
   constexpr int64_t KC = T::KC, MC = T::MC, NC = T::NC;
+  if (K <= 0) { // no products: C keeps its values, or is zero
+    if (overwrite)
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t j = 0; j < N; ++j) C.base[C.row[i] + C.col[j]] = 0;
+    return;
+  }
   // One scratch for both tiles: sized for the larger.
   // (A's with L floats of slack: packA's last row stores a whole vector.)
   constexpr int64_t kA = std::max(Wide::MC, Narrow::MC) * KC + L, kB = KC * std::max(Wide::NC, Narrow::NC);
@@ -297,6 +315,8 @@ void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, c
   const int64_t KB = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
   for (int64_t jc = 0; jc < N; jc += NC) {
     int64_t nc = std::min(NC, N - jc);
+    bool vector[NC / L]; // C's columns L at a time: consecutive floats (micro's `vector`)
+    for (int64_t u = 0; u < NC / L; ++u) vector[u] = (u + 1) * L <= nc && unitStep(C.col + jc + u * L) == 1;
     for (int64_t pc = 0; pc < K; pc += KB) {
       int64_t kc = std::min(KB, K - pc);
       packB<T::NRV>(B, pc, kc, jc, nc, bp);
@@ -310,7 +330,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, c
         for (int64_t ir = 0; ir < mc; ir += MR)
           for (int64_t jr = 0; jr < nc; jr += NR)
             micro<MR, T::NRV>(kc, ap + ir * kc, bp + jr * kc, C, ic + ir, jc + jr, std::min<int64_t>(MR, mc - ir),
-                              std::min<int64_t>(NR, nc - jr), overwrite && pc == 0);
+                              std::min<int64_t>(NR, nc - jr), overwrite && pc == 0, vector + jr / L);
       }
     }
   }
@@ -325,24 +345,24 @@ void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, c
 /// where a share starts (deterministic for a given count).
 template <class T>
 void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C,
-                  int64_t quantum, bool rows) {
+                  int64_t quantum, bool rows, bool overwrite) {
   constexpr int MR = T::MR;
   if (quantum == 0) quantum = T::NR;
   int64_t threads = num_threads();
   // Below ~1 MFLOP a share's packing and wake-up cost more than they save.
-  if (threads <= 1 || 2.0 * M * N * K < 1e6) return gemm<T>(M, N, K, A, B, C);
+  if (threads <= 1 || 2.0 * M * N * K < 1e6) return gemm<T>(M, N, K, A, B, C, overwrite);
   int64_t units = (N + quantum - 1) / quantum, rowUnits = (M + MR - 1) / MR;
   if (units >= threads || !rows || rowUnits < 2) {
     int64_t shares = std::min(threads, units);
     parallel(int(shares), [&](int t) {
       int64_t n0 = std::min(N, t * units / shares * quantum), n1 = std::min(N, (t + 1) * units / shares * quantum);
-      if (n1 > n0) gemm<T>(M, n1 - n0, K, A, {B.base, B.row, B.col + n0}, {C.base, C.row, C.col + n0});
+      if (n1 > n0) gemm<T>(M, n1 - n0, K, A, {B.base, B.row, B.col + n0}, {C.base, C.row, C.col + n0}, overwrite);
     });
   } else {
     int64_t shares = std::min(threads, rowUnits);
     parallel(int(shares), [&](int t) {
       int64_t m0 = std::min(M, t * rowUnits / shares * MR), m1 = std::min(M, (t + 1) * rowUnits / shares * MR);
-      if (m1 > m0) gemm<T>(m1 - m0, N, K, {A.base, A.row + m0, A.col}, B, {C.base, C.row + m0, C.col});
+      if (m1 > m0) gemm<T>(m1 - m0, N, K, {A.base, A.row + m0, A.col}, B, {C.base, C.row + m0, C.col}, overwrite);
     });
   }
 }
@@ -350,11 +370,32 @@ void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, const Strid
 /// The tile whose edges waste least for an M x N GEMM (the wide one on a tie,
 /// and whenever the image quantum of col2im decides the columns' shares).
 inline void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, const Scatter &C,
-                         int64_t quantum, bool rows) {
+                         int64_t quantum, bool rows, bool overwrite) {
   auto padded = [&](int64_t mr, int64_t nr) { return (M + mr - 1) / mr * mr * ((N + nr - 1) / nr * nr); };
   if (padded(Narrow::MR, Narrow::NR) < padded(Wide::MR, Wide::NR))
-    return gemm_threads<Narrow>(M, N, K, A, B, C, quantum, rows);
-  gemm_threads<Wide>(M, N, K, A, B, C, quantum, rows);
+    return gemm_threads<Narrow>(M, N, K, A, B, C, quantum, rows, overwrite);
+  gemm_threads<Wide>(M, N, K, A, B, C, quantum, rows, overwrite);
+}
+
+/// Zeros the elements of an [N, C, H, W] view (strides s) outside rows [r0, r1) x columns [c0, c1), on all
+/// threads (an empty interior: all of it). An overwriting convolution's output where its GEMMs do not reach:
+/// col2im's, which only adds, and the ring around the interior that an input gradient's forward form computes.
+inline void zeroOutside(float *x, const int64_t *s, int64_t N, int64_t C, int64_t H, int64_t W, int64_t r0, int64_t r1,
+                        int64_t c0, int64_t c1) {
+  if (r0 >= r1 || c0 >= c1) r0 = r1 = c0 = c1 = 0;
+  if (r0 == 0 && r1 == H && c0 == 0 && c1 == W) return;
+  const int64_t planes = N * C, shares = std::min<int64_t>(num_threads(), std::max<int64_t>(1, planes * H * W / 65536));
+  parallel(int(shares), [&](int t) {
+    for (int64_t pl = planes * t / shares; pl < planes * (t + 1) / shares; ++pl) {
+      float *p = x + pl / C * s[0] + pl % C * s[1];
+      for (int64_t r = 0; r < H; ++r) {
+        float *row = p + r * s[2];
+        const bool inside = r >= r0 && r < r1;
+        for (int64_t q = 0; q < W; ++q)
+          if (!inside || q < c0 || q >= c1) row[q * s[3]] = 0;
+      }
+    }
+  });
 }
 
 #include "winograd.hpp"
@@ -363,7 +404,8 @@ inline void gemm_threads(int64_t M, int64_t N, int64_t K, const Strided &A, cons
 void conv2dPixels(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y, int64_t i0, int64_t i1, int64_t j0,
                   int64_t j1) {
   const int64_t Cg = g.C / g.groups, Og = g.O / g.groups, Q = Cg * g.KH * g.KW, P = g.N * (i1 - i0) * (j1 - j0);
-  if (P <= 0) return;
+  if (kind == ConvKind::input_grad && g.overwrite) zeroOutside(x, g.xs, g.N, g.C, g.H, g.W, 0, 0, 0, 0);
+  if (P <= 0 && !(kind == ConvKind::filter_grad && g.overwrite)) return; // (no pixels: the GEMM zeros dw)
   // q = (c, kh, kw) and p = (n, i, j) split each operand's offset in two.
   // Offset tables grow to the largest shape a thread has seen: no allocation per call after that.
   static thread_local std::vector<int64_t> qx, qw, px, py, ow, oy;
@@ -386,15 +428,16 @@ void conv2dPixels(ConvKind kind, const ConvGeometry &g, float *x, float *w, floa
     switch (kind) {
     case ConvKind::forward: // y[o, p] += w[o, q] x[q, p]
       gemm_threads(Og, P, Q, {wg, ow.data(), qw.data()}, {xg, qx.data(), px.data()}, {yg, oy.data(), py.data()}, 0,
-                   true);
+                   true, g.overwrite);
       break;
     case ConvKind::filter_grad: // dw[o, q] += dy[o, p] x[p, q]
       gemm_threads(Og, Q, P, {yg, oy.data(), py.data()}, {xg, px.data(), qx.data()}, {wg, ow.data(), qw.data()}, 0,
-                   true);
+                   true, g.overwrite);
       break;
     case ConvKind::input_grad: // dx[q, p] += w[q, o] dy[o, p]: col2im through the writer, a share per image
+      // (Windows overlap: col2im only adds, so an overwriting call zeroed dx first.)
       gemm_threads(Q, P, Og, {wg, qw.data(), ow.data()}, {yg, oy.data(), py.data()}, {xg, qx.data(), px.data()},
-                   P / g.N, false);
+                   P / g.N, false, false);
       break;
     case ConvKind::input_grad_padded: // conv2d rewrites it
       break;
@@ -420,15 +463,19 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
     ConvGeometry f{g.N, g.O, g.H + (g.KH - 1) * g.dh, g.W + (g.KW - 1) * g.dw, g.C, g.KH, g.KW, g.H, g.W, 1, 1,
                    g.dh, g.dw, 1, {g.ys[0], g.ys[1], g.ys[2], g.ys[3]}, {g.ws[1], g.ws[0], -g.ws[2], -g.ws[3]},
                    {g.xs[0], g.xs[1], g.xs[2], g.xs[3]}};
+    f.overwrite = g.overwrite;
     float *flipped = w + (g.KH - 1) * g.ws[2] + (g.KW - 1) * g.ws[3];
     const bool unit = g.sh == 1 && g.sw == 1 && g.groups == 1;
+    const int64_t r0 = g.border[0], r1 = g.H - g.border[2], c0 = g.border[1], c1 = g.W - g.border[3];
+    // The forward form writes dx's interior: an overwriting call zeros the ring around it.
+    auto ring = [&] {
+      if (g.overwrite) zeroOutside(x, g.xs, g.N, g.C, g.H, g.W, r0, r1, c0, c1);
+    };
     // In Winograd's form (2.25x fewer products) the forward form beats col2im at every width with a thin
     // ring: ResNet-18's 128 -> 128 input gradient at 16 x 16, one core of a Zen 4 VM, 57.5 (col2im) -> 32-43 ms.
-    if (unit && thinRing && winograd::applies(f))
-      return winogradForward(f, y, flipped, x, g.border[0], g.H - g.border[2], g.border[1], g.W - g.border[3]);
+    if (unit && thinRing && winograd::applies(f)) return ring(), winogradForward(f, y, flipped, x, r0, r1, c0, c1);
     if (unit && g.O < 128 && g.C >= 16 && thinRing)
-      return conv2dPixels(ConvKind::forward, f, y, flipped, x, g.border[0], g.H - g.border[2], g.border[1],
-                          g.W - g.border[3]);
+      return ring(), conv2dPixels(ConvKind::forward, f, y, flipped, x, r0, r1, c0, c1);
     // dy's own elements inside dyP, through col2im: a strided convolution never multiplies the spread zeros.
     ConvGeometry c = g;
     c.ys[2] *= g.sh, c.ys[3] *= g.sw;
@@ -448,7 +495,7 @@ void matmul(const MatmulGeometry &g, const float *a, const float *b, float *c) {
   for (int64_t n = 0; n < g.N; ++n) bc[n] = n * g.bs[2], cc[n] = n * g.cs[2];
   for (int64_t i = 0; i < g.batch; ++i)
     gemm_threads(g.M, g.N, g.K, {a + i * g.as[0], ar.data(), ac.data()}, {b + i * g.bs[0], br.data(), bc.data()},
-                 {c + i * g.cs[0], cr.data(), cc.data()}, 0, true);
+                 {c + i * g.cs[0], cr.data(), cc.data()}, 0, true, false);
 }
 
 } // namespace loom::rt::uk::LOOM_UK_ISA

@@ -59,11 +59,14 @@ extern "C" void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, i
                                    int64_t ys0, int64_t ys1, int64_t ys2, int64_t ys3, int64_t bt, int64_t bl,
                                    int64_t bb, int64_t br) {
   static const auto conv = LOOM_UK_PICK(conv2d);
+  const bool overwrite = kind & LOOM_RT_CONV_OVERWRITE;
   ConvGeometry g{N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups,
-                 {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}, {bt, bl, bb, br}};
+                 {xs0, xs1, xs2, xs3}, {ws0, ws1, ws2, ws3}, {ys0, ys1, ys2, ys3}, {bt, bl, bb, br}, overwrite};
+  kind &= ~int64_t(LOOM_RT_CONV_OVERWRITE);
   guarded("convolution micro-kernel", [&] {
     if (kind < 0 || kind > int64_t(ConvKind::input_grad_padded))
-      throw loom::rt::Error("unknown kind " + std::to_string(kind) + " (0 forward, 1 filter gradient, 2 and 3 input gradient)");
+      throw loom::rt::Error("unknown kind " + std::to_string(kind) +
+                            " (0 forward, 1 filter gradient, 2 and 3 input gradient, each | LOOM_RT_CONV_OVERWRITE)");
     for (int64_t b : g.border)
       if (b < 0) throw loom::rt::Error("a negative border (" + std::to_string(b) + ")");
     if (g.border[0] + g.border[2] > H || g.border[1] + g.border[3] > W)

@@ -20,7 +20,7 @@ enum class ConvKind : int64_t { forward = 0, filter_grad = 1, input_grad = 2, in
 /// forward writes y; filter_grad writes w (dw) from x and y (dy); input_grad
 /// writes x (dx) from w and y (dy); input_grad_padded the same from y = dyP
 /// ([N, O, H + (KH-1) dh, W + (KW-1) dw], ys its strides). Results are added
-/// to what the output holds.
+/// to what the output holds, or replace it (`overwrite`).
 /// border (top, left, bottom, right rows and columns of x): for forward and
 /// filter_grad where x is known to be zero (a zero padding), for the input
 /// gradients where dx is not needed (the padding's gradient, which the unpad
@@ -35,6 +35,9 @@ struct ConvGeometry {
   int64_t N, C, H, W, O, KH, KW, OH, OW, sh, sw, dh, dw, groups;
   int64_t xs[4], ws[4], ys[4];
   int64_t border[4] = {0, 0, 0, 0};
+  /// The output is set, not added to: its old values are never read (no zero fill before). An input
+  /// gradient's border (dx's padding ring) then holds zeros where the kernel does not compute it.
+  bool overwrite = false;
 };
 
 /// C[b, m, n] += sum_k A[b, m, k] B[b, k, n], each operand by its element

@@ -114,7 +114,7 @@ inline void filters(const ConvGeometry &g, const float *w, float *u, int64_t pla
 /// against 4.7 / 5.1, 32 -> 64 7.6 / 7.8 against 8.4 / 8.7, 64 -> 64 11.6 / 13.0 against 14.4 / 16.2;
 /// ResNet-18's 64- to 512-channel layers 1.3-1.9x.
 inline bool applies(const ConvGeometry &g) {
-  return g.KH == 3 && g.KW == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1 &&
+  return g.N > 0 && g.KH == 3 && g.KW == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1 &&
          std::min(g.C, g.O) >= 32 && g.C * g.O >= 2048;
 }
 
@@ -332,8 +332,8 @@ inline void gemmOne(int64_t M, int64_t N, int64_t K, const Strided &A, const Str
 
 } // namespace winograd
 
-/// y[n, o, i, j] += sum_{c, kh, kw} x[n, c, i + kh, j + kw] w[o, c, kh, kw] over output pixels
-/// [i0, i1) x [j0, j1), by F(2x2, 3x3) (winograd::applies(g) must hold).
+/// y[n, o, i, j] += sum_{c, kh, kw} x[n, c, i + kh, j + kw] w[o, c, kh, kw] (= with g.overwrite) over output
+/// pixels [i0, i1) x [j0, j1), by F(2x2, 3x3) (winograd::applies(g) must hold).
 inline void winogradForward(const ConvGeometry &g, const float *x, const float *w, float *y, int64_t i0, int64_t i1,
                             int64_t j0, int64_t j1) {
   using namespace winograd;
@@ -400,7 +400,8 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
             V hi = [&]<size_t... J>(std::index_sequence<J...>) {
               return __builtin_shufflevector(r[k][0], r[k][1], ((J % 2) ? int(L + L / 2 + J / 2) : int(L / 2 + J / 2))...);
             }(std::make_index_sequence<L>{});
-            store(q, load(q) + lo), store(q1, load(q1) + hi);
+            if (g.overwrite) store(q, lo), store(q1, hi);
+            else store(q, load(q) + lo), store(q1, load(q1) + hi);
           }
           continue;
         }
@@ -410,8 +411,10 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
         for (int64_t l = 0; l < L; ++l)
           for (int k = 0; k < 2; ++k)
             for (int s = 0; s < 2; ++s)
-              if (how == Access::whole || (k < tiles.yRows[t + l] && s < tiles.yCols[t + l]))
-                q[tiles.yAt[t + l] + k * g.ys[2] + s * g.ys[3]] += e[k][s][l];
+              if (how == Access::whole || (k < tiles.yRows[t + l] && s < tiles.yCols[t + l])) {
+                float &out = q[tiles.yAt[t + l] + k * g.ys[2] + s * g.ys[3]];
+                out = g.overwrite ? e[k][s][l] : out + e[k][s][l];
+              }
       }
     }
   };
@@ -423,7 +426,7 @@ inline void winogradForward(const ConvGeometry &g, const float *x, const float *
   });
 }
 
-/// dw[o, c, kh, kw] += sum_{n, i, j} dy[n, o, i, j] x[n, c, i + kh, j + kw] by F(3x3, 4x4)
+/// dw[o, c, kh, kw] += sum_{n, i, j} dy[n, o, i, j] x[n, c, i + kh, j + kw] (= with g.overwrite) by F(3x3, 4x4)
 /// (winograd::applies(g) must hold): per tile of dy's 4 x 4 blocks, M[e][o][c] += DY[e][o][t] X[e][c][t],
 /// one long reduction over the tiles; then dw's 3 x 3 from each M[.][o][c]. Per block of tiles the threads
 /// first transform their shares of x's and dy's channels, then each runs its share of the 36 GEMMs (whole
@@ -497,8 +500,10 @@ inline void winogradFilterGrad(const ConvGeometry &g, const float *x, float *w, 
           for (int kw = 0; kw < 3; ++kw) store(e[kh][kw], r[kh][kw]);
         for (int64_t l = 0; l < L && ca + l < g.C; ++l)
           for (int kh = 0; kh < 3; ++kh)
-            for (int kw = 0; kw < 3; ++kw)
-              w[o * g.ws[0] + (ca + l) * g.ws[1] + kh * g.ws[2] + kw * g.ws[3]] += e[kh][kw][l];
+            for (int kw = 0; kw < 3; ++kw) {
+              float &out = w[o * g.ws[0] + (ca + l) * g.ws[1] + kh * g.ws[2] + kw * g.ws[3]];
+              out = g.overwrite ? e[kh][kw][l] : out + e[kh][kw][l];
+            }
       }
   });
 }

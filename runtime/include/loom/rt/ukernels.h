@@ -1,7 +1,7 @@
 // The C entry points of the CPU micro-kernels (runtime/src/ukernels), as the
 // generated code calls them (-loom-cpu-ukernels) and as benchmarks may. Each
 // operand is a pointer to its first element and its element strides; results
-// are added to what the output holds.
+// are added to what the output holds (a convolution's may replace it).
 #pragma once
 
 #include <stdint.h>
@@ -10,12 +10,17 @@
 extern "C" {
 #endif
 
+/// Added to a convolution's kind: its output is set, not added to.
+#define LOOM_RT_CONV_OVERWRITE 16
+
 /// kind 0: y += conv(x, w); 1: w += filter gradient from x and dy = y; 2: x += input gradient from w and dy = y;
 /// 3: the same from y = dy spread out by the strides and padded by (K-1) dilation on every side,
 /// [N, O, H + (KH-1) dh, W + (KW-1) dw] (what generated code has: faster at unit strides).
 /// x is [N, C, H, W] (padded), w [O, C/groups, KH, KW], y [N, O, OH, OW] (but for kind 3).
 /// bt, bl, bb, br: rows at x's top and bottom and columns at its left and right that are zero (kinds 0, 1: a
 /// zero padding) or not needed (kinds 2, 3: the padding's gradient); their taps are skipped. 0 where unknown.
+/// kind | LOOM_RT_CONV_OVERWRITE: the output is set instead of added to (its old values are never read, so it
+/// needs no zero fill first); dx's border then holds zeros where the kernel does not compute it.
 void loom_rt_conv2d_f32(int64_t kind, float *x, float *w, float *y, int64_t N, int64_t C, int64_t H, int64_t W,
                         int64_t O, int64_t KH, int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
                         int64_t dw, int64_t groups, int64_t xs0, int64_t xs1, int64_t xs2, int64_t xs3, int64_t ws0,
