@@ -7,22 +7,29 @@
 #include <loom/rt/args.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 int main(int argc, char **argv) {
   loom::rt::exit_on_uncaught_exceptions("bench_edge_step");
   loom::rt::ArgParser args("bench_edge_step", "E4's CNN and MLP, LeNet-5 and E1 i's ConvNet train steps on the CPU, images/s.");
   args.positional("steps", "200", "train steps timed per model");
+  args.option("only", "", "time only this model (cnn, mlp, lenet or convnet)");
   args.parse(argc, argv);
   const int steps = int(args.integer("steps", 1));
+  const std::string only = args.get("only");
+  if (!only.empty() && only != "cnn" && only != "mlp" && only != "lenet" && only != "convnet") {
+    std::fprintf(stderr, "bench_edge_step: --only '%s': expected cnn, mlp, lenet or convnet\n", only.c_str());
+    return 2;
+  }
   edge_step::Nets n(loom::rt::Device::cpu);
   edge_step::Batch b;
-  double cnn = edge_step::images_per_second(steps, [&] { n.cnn(b); });
-  double mlp = edge_step::images_per_second(steps, [&] { n.mlp(b); });
-  double lenet = edge_step::images_per_second(steps, [&] { n.lenet(b); });
-  double convnet = edge_step::images_per_second(edge_step::convnet_cpu_steps(steps), [&] { n.convnet(b); });
-  std::printf("loom cnn_train_step_images_per_s %.0f\n", cnn);
-  std::printf("loom mlp_train_step_images_per_s %.0f\n", mlp);
-  std::printf("loom lenet_train_step_images_per_s %.0f\n", lenet);
-  std::printf("loom convnet_train_step_images_per_s %.0f\n", convnet);
+  auto time = [&](const char *name, int count, auto step) {
+    if (only.empty() || only == name)
+      std::printf("loom %s_train_step_images_per_s %.0f\n", name, edge_step::images_per_second(count, step));
+  };
+  time("cnn", steps, [&] { n.cnn(b); });
+  time("mlp", steps, [&] { n.mlp(b); });
+  time("lenet", steps, [&] { n.lenet(b); });
+  time("convnet", edge_step::convnet_cpu_steps(steps), [&] { n.convnet(b); });
   return 0;
 }

@@ -1,5 +1,6 @@
-// -loom-cpu-ukernels: convolutions and matmuls (marked `loom.conv` and
-// `loom.matmul` by -loom-to-linalg) on buffers become calls of the runtime's
+// -loom-cpu-ukernels: convolutions (marked `loom.conv` by -loom-to-linalg)
+// and contractions (matmuls, however fusion has folded transposes and
+// reshapes into their indexing maps) on buffers become calls of the runtime's
 // micro-kernels (runtime/src/ukernels):
 // a packed GEMM whose packing gathers the windows and whose writer scatters
 // into the output, at 55-75% of a core's FMA peak where linalg's loops reach
@@ -7,12 +8,15 @@
 #include "loom/Transforms/Passes.h"
 #include "BufferViews.h"
 #include "RuntimeCalls.h"
+#include "loom/rt/ukernels.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "loom-cpu-ukernels"
@@ -45,11 +49,24 @@ bool isMulAdd(linalg::GenericOp op) {
   return operands && ((add.getLhs() == out && add.getRhs() == mul) || (add.getRhs() == out && add.getLhs() == mul));
 }
 
+/// The zero fill of `out` that `op` directly follows (nothing between them but
+/// ops without memory effects), if any: the convolution may then set `out`
+/// instead of adding to it, and the fill goes (a whole pass over the output,
+/// and the kernel's reads of it).
+linalg::FillOp zeroFillBefore(Operation *op, Value out) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      return fill.getOutputs()[0] == out && matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
+    if (!isMemoryEffectFree(prev)) return nullptr;
+  }
+  return nullptr;
+}
+
 struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass> {
   using LoomCpuUkernelsBase::LoomCpuUkernelsBase;
 
   ModuleOp module;
-  unsigned calls = 0, left = 0;
+  unsigned calls = 0, left = 0, overwrites = 0;
 
   /// A call of the runtime's `name` (declared once): pointers, then i64s.
   void call(OpBuilder &b, linalg::GenericOp op, StringRef name, ArrayRef<Value> pointers, ArrayRef<int64_t> ints) {
@@ -93,6 +110,8 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
     int64_t Cg = C / groups, Og = O / groups, Q = Cg * KH * KW;
     int64_t m = k == 3 ? Q : Og, kdim = k == 0 ? Q : k == 1 ? N * OH * OW : Og;
     if (m < minChannels || kdim < minChannels) return (void)++left;
+    // Output set, not added to, where a zero fill of it comes right before.
+    if (linalg::FillOp fill = zeroFillBefore(op, out)) fill->erase(), k |= LOOM_RT_CONV_OVERWRITE, ++overwrites;
     b.setInsertionPoint(op);
     Location loc = op.getLoc();
     SmallVector<int64_t> ints{N, C, H, W, O, KH, KW, OH, OW, strides[0], strides[1], dilations[0], dilations[1], groups};
@@ -108,29 +127,65 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
          ints);
   }
 
-  /// loom_rt_matmul_f32(a, b, c, batch M N K, a/b/c strides (batch, row, column; b's as k, n)).
-  void matmul(OpBuilder &b, linalg::GenericOp op, DictionaryAttr mm) {
-    bool transposedB = cast<BoolAttr>(mm.get("transposed_b")).getValue();
-    Value a = op.getDpsInputOperand(0)->get(), bm = op.getDpsInputOperand(1)->get(), c = op.getDpsInitOperand(0)->get();
-    int64_t rank = cast<MemRefType>(c.getType()).getRank();
-    auto la = layoutOf(a, rank), lb = layoutOf(bm, rank), lc = layoutOf(c, rank);
-    if (!la || !lb || !lc || (rank != 2 && rank != 3)) return (void)++left;
-    // Without a batch dimension, batch 1 and stride 0.
-    auto three = [&](const Layout &l) {
-      SmallVector<int64_t> s(l.strides);
-      if (rank == 2) s.insert(s.begin(), 0);
-      return s;
+  /// A contraction's group of loop dimensions (its batch, m, n or k ones) as one dimension: its size and its
+  /// stride in each operand that has it. Only where every such operand nests the group's dimensions in one
+  /// order with strides that compose (a Linear layer's input gradient reads the flattened [O, C, H, W]
+  /// weight of a convolution as [O, C H W]); dimensions of size 1 do not count.
+  struct Group {
+    int64_t size = 1;
+    int64_t stride[3] = {0, 0, 0};
+  };
+  std::optional<Group> group(ArrayRef<unsigned> dims, ArrayRef<int64_t> ranges, ArrayRef<AffineMap> maps,
+                             ArrayRef<Layout> layouts) {
+    Group g;
+    SmallVector<unsigned> live;
+    for (unsigned d : dims)
+      if (ranges[d] != 1) live.push_back(d), g.size *= ranges[d];
+    if (live.empty()) return g;
+    // The order of the first operand that has the group, outermost first.
+    auto strideIn = [&](size_t o, unsigned d) -> std::optional<int64_t> {
+      if (auto pos = maps[o].getResultPosition(getAffineDimExpr(d, maps[o].getContext()))) return layouts[o].strides[*pos];
+      return std::nullopt;
     };
-    SmallVector<int64_t> sa = three(*la), sb = three(*lb), sc = three(*lc);
-    if (transposedB) std::swap(sb[1], sb[2]); // B as [N, K]: address (k, n) by k * s[2] + n * s[1]
-    int64_t batch = rank == 3 ? lc->shape[0] : 1, M = lc->shape[rank - 2], N = lc->shape[rank - 1];
-    int64_t K = la->shape[rank - 1];
-    if (M < minChannels || N < minChannels || K < minChannels) return (void)++left;
+    size_t first = 0;
+    while (!strideIn(first, live[0])) ++first;
+    llvm::sort(live, [&](unsigned x, unsigned y) { return *strideIn(first, x) > *strideIn(first, y); });
+    for (size_t o = 0; o < maps.size(); ++o) {
+      if (!strideIn(o, live[0])) continue;
+      for (size_t i = 0; i + 1 < live.size(); ++i)
+        if (*strideIn(o, live[i]) != *strideIn(o, live[i + 1]) * ranges[live[i + 1]]) return std::nullopt;
+      g.stride[o] = *strideIn(o, live.back());
+    }
+    return g;
+  }
+
+  /// Any contraction C[b, m, n] += A[b, m, k] B[b, k, n] on f32 buffers (a matmul, batched or not, either
+  /// operand transposed or reshaped in its indexing map by fusion) as loom_rt_matmul_f32(a, b, c, batch M N K,
+  /// a/b/c strides (batch, row, column; b's as k, n)).
+  void matmul(OpBuilder &b, linalg::GenericOp op) {
+    auto dims = linalg::inferContractionDims(cast<linalg::LinalgOp>(op.getOperation()));
+    if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty()) return (void)++left;
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    SmallVector<Value> operands{op.getDpsInputOperand(0)->get(), op.getDpsInputOperand(1)->get(),
+                                op.getDpsInitOperand(0)->get()};
+    SmallVector<Layout> layouts;
+    for (size_t o = 0; o < 3; ++o) {
+      auto l = layoutOf(operands[o], maps[o].getNumResults());
+      if (!l || !maps[o].isProjectedPermutation(/*allowZeroInResults=*/false)) return (void)++left;
+      layouts.push_back(*l);
+    }
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    auto batch = group(dims->batch, ranges, maps, layouts), m = group(dims->m, ranges, maps, layouts);
+    auto n = group(dims->n, ranges, maps, layouts), k = group(dims->k, ranges, maps, layouts);
+    if (!batch || !m || !n || !k) return (void)++left;
+    if (m->size < minChannels || n->size < minChannels || k->size < minChannels) return (void)++left;
     b.setInsertionPoint(op);
     Location loc = op.getLoc();
-    call(b, op, kMatmulEntry,
-         {pointerTo(b, loc, a, la->offset), pointerTo(b, loc, bm, lb->offset), pointerTo(b, loc, c, lc->offset)},
-         {batch, M, N, K, sa[0], sa[1], sa[2], sb[0], sb[1], sb[2], sc[0], sc[1], sc[2]});
+    SmallVector<Value> pointers;
+    for (size_t o = 0; o < 3; ++o) pointers.push_back(pointerTo(b, loc, operands[o], layouts[o].offset));
+    call(b, op, kMatmulEntry, pointers,
+         {batch->size, m->size, n->size, k->size, batch->stride[0], m->stride[0], k->stride[0], batch->stride[1],
+          k->stride[1], n->stride[1], batch->stride[2], m->stride[2], n->stride[2]});
   }
 
   void runOnOperation() override {
@@ -139,14 +194,13 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
     module.walk([&](linalg::GenericOp op) {
       if (!op.hasPureBufferSemantics()) return;
       auto conv = op->getAttrOfType<DictionaryAttr>("loom.conv");
-      auto mm = op->getAttrOfType<DictionaryAttr>("loom.matmul");
-      if (!conv && !mm) return;
-      if (!isMulAdd(op)) return (void)++left;
+      if (!conv && (op.getNumReductionLoops() == 0 || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)) return;
+      if (!isMulAdd(op)) return (void)(conv && ++left);
       if (conv) convolution(b, op, conv);
-      else matmul(b, op, mm);
+      else matmul(b, op);
     });
-    LLVM_DEBUG(llvm::dbgs() << "loom-cpu-ukernels: " << calls << " convolutions and matmuls to micro-kernels, "
-                            << left << " left as loops\n");
+    LLVM_DEBUG(llvm::dbgs() << "loom-cpu-ukernels: " << calls << " convolutions and matmuls to micro-kernels ("
+                            << overwrites << " overwriting their outputs), " << left << " left as loops\n");
   }
 };
 

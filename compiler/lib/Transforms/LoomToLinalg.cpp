@@ -337,9 +337,6 @@ LogicalResult loom::lowering::lower(MatmulOp op, MatmulOp::Adaptor adaptor, Conv
                                 return b.create<arith::AddFOp>(l, a[2], b.create<arith::MulFOp>(l, a[0], a[1], fm), fm);
                               },
                               init, map({m, n}), its);
-  // As convolutions are marked (markConv), for the CPU's micro-kernel.
-  result.getDefiningOp()->setAttr("loom.matmul",
-                                  rw.getDictionaryAttr({rw.getNamedAttr("transposed_b", rw.getBoolAttr(transposedB))}));
   rw.replaceOp(op, result);
   return success();
 }

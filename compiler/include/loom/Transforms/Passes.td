@@ -260,10 +260,13 @@ def LoomCheckNumerics : Pass<"loom-check-numerics", "mlir::ModuleOp"> {
 }
 
 def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
-  let summary = "Convolutions and matmuls on buffers as calls of the runtime's CPU micro-kernels";
+  let summary = "Convolutions and contractions on buffers as calls of the runtime's CPU micro-kernels";
   let description = [{
-    Matmuls (`loom.matmul`, batched or not, B as [K, N] or read in place as
-    [N, K]) with M, N and K of at least `min-channels` become calls of
+    Contractions (`C[b, m, n] += A[b, m, k] B[b, k, n]` by
+    `linalg::inferContractionDims`: matmuls, batched or not, either operand
+    transposed or reshaped in its indexing map by fusion; each group of
+    dimensions flattened where its strides compose in every operand) with
+    M, N and K of at least `min-channels` become calls of
     `loom_rt_matmul_f32`, the same GEMM; smaller ones (a 10-class
     classifier) stay loops.
 
@@ -275,8 +278,10 @@ def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
     windows from the (padded) input and whose writer scatters into the
     output's real layout. The call passes the three buffers as pointers (the
     aligned pointer plus the static offset), the geometry and every operand's
-    strides; the results are added to the output, which the contraction's
-    fill has zeroed. The input gradient's operand is dy spread into zeros by
+    strides; the results are added to the output, or, where a zero fill of
+    the output directly precedes the convolution (only ops without memory
+    effects between them), the fill goes and the kernel sets the output
+    (`LOOM_RT_CONV_OVERWRITE` added to the kind). The input gradient's operand is dy spread into zeros by
     the strides and padded; the micro-kernel is handed a strided view of dy's
     own elements in it, so no multiplication by an inserted zero happens.
     The mark's `border` (x's rows and columns that a zero `loom.pad` made, or
