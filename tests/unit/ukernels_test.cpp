@@ -209,9 +209,12 @@ TEST_CASE("conv2d micro-kernels that overwrite their output (no zero fill before
 }
 
 TEST_CASE("micro-kernels on several threads: bit-identical for a given thread count, and to one thread but for col2im") {
-  // 4 x 64 x 16 x 16 outputs of a 32-channel 3x3: tens of MFLOP, so every count splits the work; and
-  // 176 -> 176 channels at 8 x 8, batch 25 (the Winograd forward's 400 tiles in several blocks a thread).
-  for (auto [N, C, H, O] : {std::array<int64_t, 4>{4, 32, 18, 64}, std::array<int64_t, 4>{25, 176, 10, 176}}) {
+  // 4 x 64 x 16 x 16 outputs of a 32-channel 3x3: tens of MFLOP, so every count splits the work;
+  // 176 -> 176 channels at 8 x 8, batch 25 (the Winograd forward's 400 tiles in several blocks a thread);
+  // a 3-channel stem at 32 x 32, batch 40 (the filter gradient's dot products: tiles split over the threads,
+  // images in several blocks).
+  for (auto [N, C, H, O] : {std::array<int64_t, 4>{4, 32, 18, 64}, std::array<int64_t, 4>{25, 176, 10, 176},
+                            std::array<int64_t, 4>{40, 3, 34, 64}}) {
     const int64_t K = 3, OH = H - 2;
     ConvGeometry g{N, C, H, H, O, K, K, OH, OH, 1, 1, 1, 1, 1, {C * H * H, H * H, H, 1}, {C * K * K, K * K, K, 1},
                    {O * OH * OH, OH * OH, OH, 1}};

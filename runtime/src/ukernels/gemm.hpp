@@ -19,8 +19,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace loom::rt::uk::LOOM_UK_ISA {
 
@@ -398,6 +403,7 @@ inline void zeroOutside(float *x, const int64_t *s, int64_t N, int64_t C, int64_
   });
 }
 
+#include "filter_grad.hpp"
 #include "winograd.hpp"
 
 /// One convolution's GEMM over output pixels [i0, i1) x [j0, j1).
@@ -483,6 +489,7 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
   }
   if (kind == ConvKind::forward && winograd::applies(g)) return winogradForward(g, x, w, y, 0, g.OH, 0, g.OW);
   if (kind == ConvKind::filter_grad && winograd::applies(g)) return winogradFilterGrad(g, x, w, y);
+  if (kind == ConvKind::filter_grad && dotgrad::applies(g)) return dotgrad::filterGrad(g, x, w, y);
   conv2dPixels(kind, g, x, w, y, 0, g.OH, 0, g.OW);
 }
 

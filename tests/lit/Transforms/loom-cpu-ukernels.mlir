@@ -140,6 +140,25 @@ func.func @narrow(%x: memref<1x1x6x6xf32>, %w: memref<3x1x3x3xf32>, %y: memref<1
   }
   return
 }
+// The filter gradient of the same 1 -> 3 convolution goes to the runtime
+// (its dot products along the pixels beat the loops): kind 1.
+#fx = affine_map<(o, c, kh, kw, n, i, j) -> (n, c, i + kh, j + kw)>
+#fy = affine_map<(o, c, kh, kw, n, i, j) -> (n, o, i, j)>
+#fw = affine_map<(o, c, kh, kw, n, i, j) -> (o, c, kh, kw)>
+// CHECK-LABEL: func.func @narrow_filter_grad(
+// CHECK: call @loom_rt_conv2d_f32(%c1_i64,
+// CHECK-NOT: linalg.generic
+func.func @narrow_filter_grad(%x: memref<8x1x6x6xf32>, %dy: memref<8x3x4x4xf32>, %dw: memref<3x1x3x3xf32>) {
+  linalg.generic {indexing_maps = [#fx, #fy, #fw], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"],
+                  loom.conv = {kind = "filter_grad", strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64}}
+      ins(%x, %dy : memref<8x1x6x6xf32>, memref<8x3x4x4xf32>) outs(%dw : memref<3x1x3x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
 // A Linear layer's matmul, x @ w^T with w as [N, K] read in place: batch 1,
 // M N K, then A's, B's (as k, n: 1 and 784) and C's strides.
 #a = affine_map<(m, n, k) -> (m, k)>

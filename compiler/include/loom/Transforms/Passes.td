@@ -289,7 +289,9 @@ def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
     zeros where the mark has none: the input gradient's forward form then
     computes dx's interior only.
     Convolutions whose GEMM would have fewer than `min-channels` rows or a
-    shorter reduction stay loops (E4's 1->3 channel convolutions are faster so).
+    shorter reduction stay loops (E4's 1->3 channel convolutions are faster
+    so), but for filter gradients, whose rows the runtime does not mind (few
+    filter elements take its dot products along the pixels).
 
     ```mlir
     linalg.generic {..., loom.conv = {kind = "forward", strides = array<i64: 1, 1>, ...}}
