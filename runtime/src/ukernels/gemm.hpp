@@ -242,14 +242,39 @@ struct Scatter {
   const int64_t *row, *col;
 };
 
+/// acc's L floats to p, p + 2, ..., p + 2 (L - 1), added to what they hold or stored (`overwrite`); the floats
+/// between are not touched (masked: nothing past the last is read or written). A strided convolution's
+/// input gradient writes so (col2im at stride 2): one float at a time, its tiles' writes had taken longer
+/// than their multiplications at short reductions.
+inline void spread(float *p, V acc, bool overwrite) {
+  const V zero{};
+  V lo = [&]<size_t... J>(std::index_sequence<J...>) {
+    return __builtin_shufflevector(acc, zero, (J % 2 ? L : int(J / 2))...);
+  }(std::make_index_sequence<L>{});
+  V hi = [&]<size_t... J>(std::index_sequence<J...>) {
+    return __builtin_shufflevector(acc, zero, (J % 2 ? L : int(L / 2 + J / 2))...);
+  }(std::make_index_sequence<L>{});
+#if LOOM_UK_LANES == 16 && defined(__AVX512F__)
+  constexpr __mmask16 even = 0x5555;
+  if (!overwrite) lo += V(_mm512_maskz_loadu_ps(even, p)), hi += V(_mm512_maskz_loadu_ps(even, p + L));
+  _mm512_mask_storeu_ps(p, even, __m512(lo)), _mm512_mask_storeu_ps(p + L, even, __m512(hi));
+#elif LOOM_UK_LANES == 8 && defined(__AVX2__)
+  const __m256i even = __m256i((kLanes & 1) == 0);
+  if (!overwrite) lo += V(_mm256_maskload_ps(p, even)), hi += V(_mm256_maskload_ps(p + L, even));
+  _mm256_maskstore_ps(p, even, __m256(lo)), _mm256_maskstore_ps(p + L, even, __m256(hi));
+#else
+  for (int j = 0; j < L; ++j) p[2 * j] = overwrite ? acc[j] : p[2 * j] + acc[j];
+#endif
+}
+
 /// The register tile: acc = sum_k a[k][0..MR) x b[k][0..NR), added into C (or stored, `overwrite`).
-/// vector[v]: C's columns [j0 + v L, j0 + (v + 1) L) are L consecutive floats (gemm works it out once per
-/// panel of columns, not per tile). Every loop over the tile is unrolled, so that the accumulators stay in
+/// step[v]: C's columns [j0 + v L, j0 + (v + 1) L) are L consecutive floats (1), every other float (2) or
+/// neither (0) (gemm works it out once per panel of columns, not per tile). Every loop over the tile is unrolled, so that the accumulators stay in
 /// registers: indexed at run time, they lived on the stack (a memset, a spill and a reload per tile: a
 /// quarter of the time of the 3-channel stem's 27-long reductions).
 template <int MR, int NRV, int NR = NRV * L>
 void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t i0, int64_t j0, int64_t mr,
-           int64_t nr, bool overwrite, const bool *vector) {
+           int64_t nr, bool overwrite, const int8_t *step) {
   // C's rows lie a channel apart (kilobytes) and C is swept once per KC
   // block, so its lines come from L3 or memory: ask for them now, and the
   // k loop hides the wait (as BLIS's kernels do). Measured: the C update's
@@ -287,9 +312,13 @@ void micro(int64_t kc, const float *a, const float *b, const Scatter &C, int64_t
 #pragma clang loop unroll(full)
     for (int v = 0; v < NRV; ++v) {
       if (i >= mr || v * L >= nr) continue;
-      if (vector[v]) {
+      if (step[v] == 1) {
         float *o = out[i] + col[v];
         store(o, overwrite ? acc[i][v] : load(o) + acc[i][v]);
+        continue;
+      }
+      if (step[v] == 2) {
+        spread(out[i] + col[v], acc[i][v], overwrite);
         continue;
       }
       const int64_t *cols = C.col + j0 + v * L;
@@ -320,8 +349,8 @@ void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, c
   const int64_t KB = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
   for (int64_t jc = 0; jc < N; jc += NC) {
     int64_t nc = std::min(NC, N - jc);
-    bool vector[NC / L]; // C's columns L at a time: consecutive floats (micro's `vector`)
-    for (int64_t u = 0; u < NC / L; ++u) vector[u] = (u + 1) * L <= nc && unitStep(C.col + jc + u * L) == 1;
+    int8_t step[NC / L]; // C's columns L at a time (micro's `step`)
+    for (int64_t u = 0; u < NC / L; ++u) step[u] = int8_t((u + 1) * L <= nc ? unitStep(C.col + jc + u * L) : 0);
     for (int64_t pc = 0; pc < K; pc += KB) {
       int64_t kc = std::min(KB, K - pc);
       packB<T::NRV>(B, pc, kc, jc, nc, bp);
@@ -335,7 +364,7 @@ void gemm(int64_t M, int64_t N, int64_t K, const Strided &A, const Strided &B, c
         for (int64_t ir = 0; ir < mc; ir += MR)
           for (int64_t jr = 0; jr < nc; jr += NR)
             micro<MR, T::NRV>(kc, ap + ir * kc, bp + jr * kc, C, ic + ir, jc + jr, std::min<int64_t>(MR, mc - ir),
-                              std::min<int64_t>(NR, nc - jr), overwrite && pc == 0, vector + jr / L);
+                              std::min<int64_t>(NR, nc - jr), overwrite && pc == 0, step + jr / L);
       }
     }
   }
