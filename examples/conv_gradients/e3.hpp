@@ -64,10 +64,13 @@ StdPoint std_of_dw(Export dw, Dist dist, int calls, double sx, double sg, uint64
 /// All sizes, for one distribution.
 inline std::vector<StdPoint> sweep(conv_grads::Model &m, Dist dist, int calls = 8, double sx = 1.0, double sg = 0.5) {
   using namespace conv_grads;
-  auto call = [&](auto method) { return [&m, method](auto &x, auto &w, auto &dy) { return (m.*method)(x, w, dy, 1); }; };
-  return {std_of_dw<8>(call(&Model::dw_n8), dist, calls, sx, sg, 1), std_of_dw<16>(call(&Model::dw_n16), dist, calls, sx, sg, 2),
-          std_of_dw<24>(call(&Model::dw_n24), dist, calls, sx, sg, 3), std_of_dw<32>(call(&Model::dw_n32), dist, calls, sx, sg, 4),
-          std_of_dw<48>(call(&Model::dw_n48), dist, calls, sx, sg, 5), std_of_dw<64>(call(&Model::dw_n64), dist, calls, sx, sg, 6)};
+  // (Each export is a lambda: its name is overloaded, by value and into the caller's buffers.)
+  return {std_of_dw<8>([&](auto &...a) { return m.dw_n8(a..., 1); }, dist, calls, sx, sg, 1),
+          std_of_dw<16>([&](auto &...a) { return m.dw_n16(a..., 1); }, dist, calls, sx, sg, 2),
+          std_of_dw<24>([&](auto &...a) { return m.dw_n24(a..., 1); }, dist, calls, sx, sg, 3),
+          std_of_dw<32>([&](auto &...a) { return m.dw_n32(a..., 1); }, dist, calls, sx, sg, 4),
+          std_of_dw<48>([&](auto &...a) { return m.dw_n48(a..., 1); }, dist, calls, sx, sg, 5),
+          std_of_dw<64>([&](auto &...a) { return m.dw_n64(a..., 1); }, dist, calls, sx, sg, 6)};
 }
 
 /// Least-squares slope of std against (n - k + 1), through the origin.

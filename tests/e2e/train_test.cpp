@@ -195,6 +195,18 @@ TEST_CASE("entry points take vectors and spans; a wrong size names the call and 
   std::vector<float> logits(20);
   m.predict(x, logits);
   CHECK(logits[0] == m.predict(d.x)[0]);
+  // A gradient export into the caller's buffers: the same outputs, no step counted.
+  auto g = m.sgd_grad(d.x, d.labels, 7);
+  std::vector<float> loss(1), accuracy(1), gw(12, -1.0f), gb(4, -1.0f), gx(15, -1.0f);
+  m.sgd_grad(x, labels, loss, accuracy, gw, gb, gx, 7);
+  CHECK(loss[0] == g.loss[0]);
+  CHECK(accuracy[0] == g.accuracy[0]);
+  CHECK(gw == std::vector<float>(g.grad_fc_weight.span().begin(), g.grad_fc_weight.span().end()));
+  CHECK(gb == std::vector<float>(g.grad_fc_bias.span().begin(), g.grad_fc_bias.span().end()));
+  CHECK(gx == std::vector<float>(g.grad_x.span().begin(), g.grad_x.span().end()));
+  std::vector<float> short_gx(14);
+  CHECK_THROWS_WITH(m.sgd_grad(x, labels, loss, accuracy, gw, gb, short_gx),
+                    "train::Model::sgd_grad: argument 'grad_x' is [5,3] (15 elements), got 14");
 
   std::vector<float> short_x(14);
   CHECK_THROWS_WITH(m.sgd(short_x, labels, 0.1f), "train::Model::sgd: argument 'x' is [5,3] (15 elements), got 14");

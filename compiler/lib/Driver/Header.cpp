@@ -352,13 +352,15 @@ struct HeaderWriter {
   if (f.kind == Function::train)
     h << "    log_.record(\"" << f.name << "\", " << (single ? "r[0]" : "r.loss[0]") << ");\n";
   h << "    return r" << (f.kind == Function::train && single ? "[0]" : "") << ";\n  }\n";
-  // Forward exports also write into caller-provided buffers.
-  if (f.kind == Function::forward) {
+  // Forward and gradient exports also write into caller-provided buffers
+  // (called again and again, no output is allocated, zeroed and faulted in).
+  if (f.kind == Function::forward || f.kind == Function::grad) {
     std::vector<std::string> outSig = sig;
     for (auto &t : s.outputs) outSig.push_back("loom::rt::Arg<" + typeArgs(t.type) + "> " + t.name);
+    if (!extra.empty()) outSig.push_back(extra);
     std::string outChecks = checks;
     for (auto &t : s.outputs) outChecks += check(t, "auto");
-    h << "  void " << f.name << "(" << join(outSig) << ") {\n" << outChecks << fits
+    h << "  void " << f.name << "(" << join(outSig) << ") {\n" << outChecks << fits << hiddenSetup
       << dispatch(callArgs(false, true), callArgs(true, true)) << "  }\n";
   }
   // Every train step can check its gradients against finite differences.
