@@ -1,6 +1,7 @@
 // The filter gradient of a convolution with few filter elements (O/groups x
-// C/groups x KH x KW up to a few thousand: a 3-channel stem, LeNet-5's, E4's
-// and E1 i's layers) as dot products along the rows of dy and x:
+// C/groups x KH x KW up to a few thousand, more at unit stride: a 3-channel
+// stem, LeNet-5's, E4's and E1 i's layers, a 1 x 1 expansion) as dot products
+// along the rows of dy and x:
 // dw[o, q] = sum over pixels of dy[o, p] x[q, p], where both operands lie
 // along the rows of pixels, so each vector of L pixels is one load of dy and
 // one of x's window (every other float at stride 2), with no packing and no
@@ -64,14 +65,16 @@ void tile(const ConvGeometry &g, const float *x, const float *dy, const int64_t 
   for (int o = 0; o < TO; ++o)
 #pragma clang loop unroll(full)
     for (int q = 0; q < TQ; ++q) acc[o][q] = sums[o * TQ + q];
-  const int64_t full = g.OW / L * L, tail = g.OW - full, step = g.sw;
-  for (int64_t n = n0; n < n1; ++n)
+  const int64_t full = g.OW / L * L, tail = g.OW - full, step = g.sw, xRow = g.sh * g.xs[2];
+  for (int64_t n = n0; n < n1; ++n) {
+    // Each operand's row pointers, set once an image and moved a row at a time (recomputed for every row,
+    // they cost as much as a row's multiplications at 16 pixels a row).
+    const float *yr[TO], *xr[TQ];
+#pragma clang loop unroll(full)
+    for (int o = 0; o < TO; ++o) yr[o] = dy + n * g.ys[0] + std::min<int64_t>(o, no - 1) * g.ys[1];
+#pragma clang loop unroll(full)
+    for (int q = 0; q < TQ; ++q) xr[q] = x + n * g.xs[0] + qOff[std::min<int64_t>(q, nq - 1)];
     for (int64_t i = 0; i < g.OH; ++i) {
-      const float *yr[TO], *xr[TQ];
-#pragma clang loop unroll(full)
-      for (int o = 0; o < TO; ++o) yr[o] = dy + n * g.ys[0] + std::min<int64_t>(o, no - 1) * g.ys[1] + i * g.ys[2];
-#pragma clang loop unroll(full)
-      for (int q = 0; q < TQ; ++q) xr[q] = x + n * g.xs[0] + i * g.sh * g.xs[2] + qOff[std::min<int64_t>(q, nq - 1)];
       auto fma = [&](auto loadX, auto loadY) {
         V xv[TQ];
 #pragma clang loop unroll(full)
@@ -88,7 +91,12 @@ void tile(const ConvGeometry &g, const float *x, const float *dy, const int64_t 
       if (tail)
         fma([&](const float *p) { return loadFirstStep(p + full * step, tail, step); },
             [&](const float *p) { return loadFirst(p + full, tail); });
+#pragma clang loop unroll(full)
+      for (int o = 0; o < TO; ++o) yr[o] += g.ys[2];
+#pragma clang loop unroll(full)
+      for (int q = 0; q < TQ; ++q) xr[q] += xRow;
     }
+  }
 #pragma clang loop unroll(full)
   for (int o = 0; o < TO; ++o)
 #pragma clang loop unroll(full)
@@ -140,12 +148,18 @@ template <class S> void run(const ConvGeometry &g, const float *x, float *w, con
   });
 }
 
-/// Where the dot products beat the GEMM: few filter elements (O/groups x C/groups x KH x KW up to 4096),
-/// rows of dy and x with unit element strides, x read at stride 1 or 2.
+/// Where the dot products beat the GEMM (measured on a Zen 4 core, batch 64, one thread and two): up to
+/// 4096 filter elements (O/groups x C/groups x KH x KW) always (LeNet-5's 6 -> 16 at 10 x 10, a row 62% of a
+/// vector: 0.62 -> 0.45 ms); at unit stride up to 16384 where rows fill 85% of their vectors (E1 i's 16 -> 32
+/// at 14 x 14, 4608: 1.75 -> 1.21 ms; 64 -> 256 1 x 1 at 32 x 32: 28.2 -> 24.8 ms; 256 -> 64 at 16 x 16
+/// even). Not at stride 2 (x's every other float: two loads and a shuffle a vector; the 1 x 1 stride-2
+/// shortcuts 64 -> 128 4.7 -> 5.4 ms) nor on rows of 8 (128 -> 512 1 x 1 at 8 x 8: 7.6 -> 14.8 ms). Rows of
+/// dy and x need unit element strides.
 inline bool applies(const ConvGeometry &g) {
   const int64_t elements = g.O / g.groups * (g.C / g.groups) * g.KH * g.KW;
-  return g.N > 0 && g.OH > 0 && g.OW > 0 && elements <= 4096 && g.xs[3] == 1 && g.ys[3] == 1 &&
-         (g.sw == 1 || g.sw == 2);
+  const bool fullRows = 100 * g.OW >= 85 * ((g.OW + L - 1) / L * L);
+  return g.N > 0 && g.OH > 0 && g.OW > 0 && g.xs[3] == 1 && g.ys[3] == 1 && (g.sw == 1 || g.sw == 2) &&
+         (elements <= 4096 || (g.sw == 1 && elements <= 16384 && fullRows));
 }
 
 /// dw (+)= the filter gradient by dot products (applies(g) must hold), with the tile shape that does the

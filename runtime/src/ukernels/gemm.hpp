@@ -424,9 +424,9 @@ inline void zeroOutside(float *x, const int64_t *s, int64_t N, int64_t C, int64_
       float *p = x + pl / C * s[0] + pl % C * s[1];
       for (int64_t r = 0; r < H; ++r) {
         float *row = p + r * s[2];
-        const bool inside = r >= r0 && r < r1;
-        for (int64_t q = 0; q < W; ++q)
-          if (!inside || q < c0 || q >= c1) row[q * s[3]] = 0;
+        const bool inside = r >= r0 && r < r1; // there only the columns left and right of the interior
+        for (int64_t q = 0; q < (inside ? c0 : W); ++q) row[q * s[3]] = 0;
+        for (int64_t q = inside ? c1 : W; q < W; ++q) row[q * s[3]] = 0;
       }
     }
   });
