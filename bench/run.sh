@@ -9,10 +9,15 @@
 # time and memory for ResNet-18, -50 and -152. Every figure is quoted against this machine's FP32 FMA peak,
 # measured here.
 #
-#   sh bench/run.sh [--no-compile]     (--no-compile: skip torch.compile, minutes on 2 cores)
+#   sh bench/run.sh [--no-compile] [--repeat N]
+#     --no-compile: skip torch.compile (minutes on 2 cores)
+#     --repeat N: N passes (default 2), loom's and PyTorch's taking turns at
+#     each thread count; each row is the best of its passes, so that a slow
+#     spell of a shared VM (a quarter of the speed, for minutes, seen here)
+#     does not fall on one side only.
 #
-# Writes out/bench/summary.tsv (name, threads, loom_ms, pytorch_ms, ratio =
-# pytorch_ms / loom_ms, so > 1 means loom is faster; rows NAME@compile hold
+# Writes out/bench/summary.tsv (name, threads, loom_ms, pytorch_ms: the best
+# of the passes; ratio = pytorch_ms / loom_ms, so > 1 means loom is faster; rows NAME@compile hold
 # torch.compile's time; rows compile_s/MODEL the generator's seconds in loom_ms;
 # the row resnet18_peak_rss_mb the training processes' peak RSS in MB).
 # PyTorch comes from PyPI into bench/.venv (ignored by git) and runs in its own
@@ -21,12 +26,19 @@
 set -eu
 cd "$(dirname "$0")/.."
 COMPILE=1
-for a in "$@"; do
-  case "$a" in
+REPEAT=2
+while [ $# -gt 0 ]; do
+  case "$1" in
   --no-compile) COMPILE=0 ;;
+  --repeat)
+    REPEAT=${2:-}
+    shift
+    case "$REPEAT" in '' | *[!0-9]* | 0) echo "bench/run.sh: --repeat '$REPEAT': expected a count of passes >= 1" >&2; exit 2 ;; esac
+    ;;
   -h | --help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
-  *) echo "bench/run.sh: unknown option '$a' (--no-compile, --help)" >&2; exit 2 ;;
+  *) echo "bench/run.sh: unknown option '$1' (--no-compile, --repeat N, --help)" >&2; exit 2 ;;
   esac
+  shift
 done
 BUILD=${LOOM_BUILD_DIR:-build}
 OUT=out/bench
@@ -64,7 +76,10 @@ printf 'name\tthreads\tloom_ms\tpytorch_ms\tratio\n' > "$OUT/summary.tsv"
 THREADS=1
 [ "$ALL" -gt 1 ] && THREADS="1 $ALL"
 for T in $THREADS; do
-  echo "== loom, $T thread(s)"
+  : > "$OUT/loom_ms_$T.txt"
+  : > "$OUT/torch_ms_$T.txt"
+  for R in $(seq "$REPEAT"); do
+  echo "== loom, $T thread(s), pass $R of $REPEAT"
   export LOOM_NUM_THREADS=$T
   "$BUILD/bench/bench_resnet_step" 3 | tee "$OUT/loom_resnet_$T.txt"
   "$BUILD/bench/bench_resnet_convs" > "$OUT/loom_convs_$T.txt"
@@ -78,8 +93,8 @@ for T in $THREADS; do
          $1 == "loom" && $2 ~ /_mb$/ {print $2, $3}' "$OUT/loom_resnet_$T.txt"
     awk '$1 == "loom" {print $2, $3}' "$OUT/loom_convs_$T.txt"
     awk '$1 == "loom" {n = $2; sub(/_images_per_s$/, "", n); print n, 64000 / $3}' "$OUT/loom_edge_$T.txt"
-  } > "$OUT/loom_ms_$T.txt"
-  echo "== PyTorch, $T thread(s)"
+  } >> "$OUT/loom_ms_$T.txt"
+  echo "== PyTorch, $T thread(s), pass $R of $REPEAT"
   flag=""
   [ "$COMPILE" = 1 ] && flag="--compile"
   OMP_NUM_THREADS=$T "$VENV/bin/python" -W ignore bench/torch_resnet.py --threads "$T" --convs "$OUT/convs.txt" --matmuls 512,1024,2048 \
@@ -89,7 +104,13 @@ for T in $THREADS; do
     >> "$OUT/torch_$T.txt"
   awk '$1 == "torch" && $2 ~ /_images_per_s$/ {n = $2; sub(/_images_per_s$/, "", n); print n, 64000 / $3; next}
        $1 == "torch" && $2 ~ /_ms$/ {n = $2; sub(/_ms$/, "", n); print n, $3; next}
-       $1 == "torch" {print $2, $3} $1 == "torch_compile" {print $2 "@compile", $3}' "$OUT/torch_$T.txt" > "$OUT/torch_ms_$T.txt"
+       $1 == "torch" {print $2, $3} $1 == "torch_compile" {print $2 "@compile", $3}' "$OUT/torch_$T.txt" >> "$OUT/torch_ms_$T.txt"
+  done
+  # Each row's best over the passes, in the order of the first.
+  for f in loom_ms torch_ms; do
+    awk '!($1 in b) {order[++n] = $1} !($1 in b) || $2 < b[$1] {b[$1] = $2} END {for (i = 1; i <= n; ++i) print order[i], b[order[i]]}' \
+      "$OUT/${f}_$T.txt" > "$OUT/${f}_$T.best" && mv "$OUT/${f}_$T.best" "$OUT/${f}_$T.txt"
+  done
   # Join on the name (an @compile row compares with loom's row of the same base name).
   awk -v T="$T" 'NR == FNR {loom[$1] = $2; next}
        {base = $1; sub(/@compile$/, "", base); if (base in loom) printf "%s\t%s\t%.3f\t%.3f\t%.2f\n", $1, T, loom[base], $2, $2 / loom[base]}' \
