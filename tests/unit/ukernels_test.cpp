@@ -176,6 +176,12 @@ const Case cases[] = {
     {2, 8, 10, 10, 12, 3, 3, 1, 1, 4, 0, {1, 1, 1, 1}},   // groups with a border
     {1, 16, 34, 34, 24, 3, 3, 1, 1, 1, 0, {1, 1, 1, 1}},  // input_grad_padded's forward GEMM over dx's interior only
     {1, 4, 6, 6, 8, 3, 3, 1, 2, 1, 0, {2, 2, 2, 2}},      // dilation 2: every output's taps partly in the border
+    // Few output channels (few_outputs.hpp; and a 3-channel input gradient in the forward form, with a
+    // border): whole rows of vectors at stride 1 and 2, rows ending in part of a vector, tiles cut at the
+    // last rows and channels.
+    {2, 3, 34, 34, 8, 3, 3, 1, 1, 1, 0, {1, 1, 1, 1}},
+    {2, 2, 33, 33, 4, 3, 3, 2, 1, 1, 0},
+    {3, 1, 31, 30, 7, 5, 5, 2, 1, 1, 1},
     // Winograd's forms (3 x 3, stride 1, 32+ channels, winograd.hpp): rows of tiles as wide as a vector,
     // half as wide (two runs), narrower (gathers); odd output sizes (partial tiles) on strided views; an
     // interior (the input gradient's forward form with a border); transforms larger than L2 (192 x 192

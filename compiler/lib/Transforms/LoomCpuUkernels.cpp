@@ -105,12 +105,15 @@ struct LoomCpuUkernelsPass : loom::impl::LoomCpuUkernelsBase<LoomCpuUkernelsPass
     // not col2im's O), else col2im over dy's own elements in it.
     int64_t YH = k == 3 ? H + (KH - 1) * dilations[0] : OH, YW = k == 3 ? W + (KW - 1) * dilations[1] : OW;
     if (ly->shape[2] != YH || ly->shape[3] != YW) return (void)++left;
-    // Only where a GEMM of these sizes pays: tiny channel counts (E4's 1->3
-    // convolutions) run faster as linalg's loops. A filter gradient with few
-    // output channels goes to the runtime anyway: its dot products along the
-    // pixels (filter_grad.hpp) beat the loops 4-8x (LeNet-5's and E4's).
+    // Only where a GEMM of these sizes pays: tiny channel counts run faster
+    // as linalg's loops than as a GEMM. But the runtime takes a filter
+    // gradient with few output channels (its dot products along the pixels,
+    // filter_grad.hpp, beat the loops 4-8x: LeNet-5's and E4's) and a forward
+    // convolution with up to 8 (few_outputs.hpp: E4's 1 -> 3 and 3 -> 3 7x7
+    // 4x faster than the loops).
     int64_t Cg = C / groups, Og = O / groups, Q = Cg * KH * KW;
-    int64_t m = k == 3 ? Q : k == 1 ? minChannels : Og, kdim = k == 0 ? Q : k == 1 ? N * OH * OW : Og;
+    const bool fewOutputs = k == 0 && Og <= 8 && Q >= 8;
+    int64_t m = k == 3 ? Q : k == 1 || fewOutputs ? minChannels : Og, kdim = k == 0 ? Q : k == 1 ? N * OH * OW : Og;
     if (m < minChannels || kdim < minChannels) return (void)++left;
     // Output set, not added to, where a zero fill of it comes right before.
     if (linalg::FillOp fill = zeroFillBefore(op, out)) fill->erase(), k |= LOOM_RT_CONV_OVERWRITE, ++overwrites;

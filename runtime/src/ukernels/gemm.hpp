@@ -433,6 +433,7 @@ inline void zeroOutside(float *x, const int64_t *s, int64_t N, int64_t C, int64_
 }
 
 #include "filter_grad.hpp"
+#include "few_outputs.hpp"
 #include "winograd.hpp"
 
 /// One convolution's GEMM over output pixels [i0, i1) x [j0, j1).
@@ -509,6 +510,8 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
     // In Winograd's form (2.25x fewer products) the forward form beats col2im at every width with a thin
     // ring: ResNet-18's 128 -> 128 input gradient at 16 x 16, one core of a Zen 4 VM, 57.5 (col2im) -> 32-43 ms.
     if (unit && thinRing && winograd::applies(f)) return ring(), winogradForward(f, y, flipped, x, r0, r1, c0, c1);
+    if (unit && thinRing && fewout::applies(f)) // dx with few channels (a 3-channel stem's)
+      return ring(), fewout::forward(f, y, flipped, x, r0, r1, c0, c1);
     if (unit && g.O < 128 && g.C >= 16 && thinRing)
       return ring(), conv2dPixels(ConvKind::forward, f, y, flipped, x, r0, r1, c0, c1);
     // dy's own elements inside dyP, through col2im: a strided convolution never multiplies the spread zeros.
@@ -517,6 +520,7 @@ void conv2d(ConvKind kind, const ConvGeometry &g, float *x, float *w, float *y) 
     return conv2d(ConvKind::input_grad, c, x, w, y + (g.KH - 1) * g.dh * g.ys[2] + (g.KW - 1) * g.dw * g.ys[3]);
   }
   if (kind == ConvKind::forward && winograd::applies(g)) return winogradForward(g, x, w, y, 0, g.OH, 0, g.OW);
+  if (kind == ConvKind::forward && fewout::applies(g)) return fewout::forward(g, x, w, y, 0, g.OH, 0, g.OW);
   if (kind == ConvKind::filter_grad && winograd::applies(g)) return winogradFilterGrad(g, x, w, y);
   if (kind == ConvKind::filter_grad && dotgrad::applies(g)) return dotgrad::filterGrad(g, x, w, y);
   conv2dPixels(kind, g, x, w, y, 0, g.OH, 0, g.OW);

@@ -140,6 +140,22 @@ func.func @narrow(%x: memref<1x1x6x6xf32>, %w: memref<3x1x3x3xf32>, %y: memref<1
   }
   return
 }
+// A 1 -> 3 convolution with 25 taps goes to the runtime (its few-output
+// kernel beats the loops); its 3x3 form above, with 9, stays loops.
+// CHECK-LABEL: func.func @few_outputs(
+// CHECK: call @loom_rt_conv2d_f32(%c0_i64,
+// CHECK-NOT: linalg.generic
+func.func @few_outputs(%x: memref<2x1x10x10xf32>, %w: memref<3x1x5x5xf32>, %y: memref<2x3x6x6xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"],
+                  loom.conv = {kind = "forward", strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64}}
+      ins(%x, %w : memref<2x1x10x10xf32>, memref<3x1x5x5xf32>) outs(%y : memref<2x3x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
 // The filter gradient of the same 1 -> 3 convolution goes to the runtime
 // (its dot products along the pixels beat the loops): kind 1.
 #fx = affine_map<(o, c, kh, kw, n, i, j) -> (n, c, i + kh, j + kw)>

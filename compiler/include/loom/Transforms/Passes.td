@@ -291,7 +291,9 @@ def LoomCpuUkernels : Pass<"loom-cpu-ukernels", "mlir::ModuleOp"> {
     Convolutions whose GEMM would have fewer than `min-channels` rows or a
     shorter reduction stay loops (E4's 1->3 channel convolutions are faster
     so), but for filter gradients, whose rows the runtime does not mind (few
-    filter elements take its dot products along the pixels).
+    filter elements take its dot products along the pixels), and forward
+    convolutions with up to 8 output channels and 8 or more taps (its
+    few-output kernel).
 
     ```mlir
     linalg.generic {..., loom.conv = {kind = "forward", strides = array<i64: 1, 1>, ...}}
